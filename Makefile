@@ -1,0 +1,45 @@
+# Two commands set up everything on a fresh machine:
+#   make build   virtualenv + pinned stack, demo data, `dbt build` into warehouse/nrr.duckdb, headline figures
+#   make test    the same set-up, then linters and every test (pytest drives dbt on temporary warehouses)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ACCOUNTS ?= 1000
+MONTHS ?= 36
+SEED ?= 42
+RAW_PATH ?= data/demo
+
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export NRR_RAW_PATH ?= $(RAW_PATH)
+export NRR_DUCKDB_PATH ?= warehouse/nrr.duckdb
+
+.PHONY: setup data build test lint clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+$(RAW_PATH)/generator_manifest.json: | $(BIN)/.installed
+	$(BIN)/python -m nrr_engine.generate --accounts $(ACCOUNTS) --months $(MONTHS) --seed $(SEED) --out $(RAW_PATH)
+
+data: $(RAW_PATH)/generator_manifest.json
+
+build: setup data
+	mkdir -p $(dir $(NRR_DUCKDB_PATH))
+	$(BIN)/dbt build
+	$(BIN)/python -m nrr_engine.report --duckdb-path $(NRR_DUCKDB_PATH)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros tests/dbt analyses
+
+test: setup data lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf target logs warehouse data .pytest_cache

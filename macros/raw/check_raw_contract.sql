@@ -1,0 +1,213 @@
+{#-
+    The body of a base staging model: read one raw table, collapse exact duplicates, cast each
+    column to its contract type and name every way a row breaks the contract.
+
+    Rules come from the source's YAML (`config.meta.contract` on columns; `primary_key`,
+    `references_accounts`, `date_order` and `fx_currency` on the table), so each rule is written
+    once, in `_raw__sources.yml`. Output: the typed contract columns, `duplicate_count` (raw rows
+    collapsed into this one), `raw_row` (the row as text) and `rejection_reason` (null when the
+    row is accepted; otherwise every broken rule, separated by `; `).
+
+    Arguments:
+      source_relation: `source('raw', '<table>')`
+      accepted_accounts: `ref('stg_raw__accounts')` when the table references accounts
+      accepted_fx_rates: `ref('stg_raw__fx_rates')` when the table has a currency to convert
+-#}
+{% macro check_raw_contract(source_relation, accepted_accounts=none, accepted_fx_rates=none) %}
+    {%- set table = source_relation.identifier -%}
+    {%- set source_node = _raw_source_node(table) -%}
+    {%- set table_meta = source_node.config.meta if source_node else {} -%}
+    {%- set columns = source_node.columns.values() | list if source_node else [] -%}
+    {%- set column_names = columns | map(attribute='name') | list -%}
+    {%- set key = table_meta.get('primary_key', []) -%}
+
+with
+
+source as (
+    select * from {{ source_relation }}
+),
+
+collapsed as (
+    -- exact duplicates (equal in every contract column) become one row, and are counted
+    select
+        {% for name in column_names -%}
+        {{ name }},
+        {% endfor -%}
+        count(*) as duplicate_count
+    from source
+    group by {% for name in column_names %}{{ name }}{{ ", " if not loop.last }}{% endfor %}
+),
+
+typed as (
+    select
+        {% for column in columns -%}
+        {{ _contract_typed(column.name, _contract(column).get('type', 'string')) }} as {{ column.name }},
+        {% endfor -%}
+        {%- for column in columns if _contract(column).get('type', 'string') != 'string' %}
+        {{ _contract_typed(column.name, 'string') }} as {{ column.name }}__raw,
+        {%- endfor %}
+        duplicate_count,
+        {{ row_as_text(column_names) }} as raw_row
+    from collapsed
+),
+
+row_checked as (
+    select
+        typed.*,
+        {% if key -%}
+        count(*) over (partition by {{ key | join(', ') }}) as rows_sharing_key,
+        {%- else -%}
+        1 as rows_sharing_key,
+        {%- endif %}
+        concat_ws(
+            '; ',
+            {%- for column in columns %}
+            {%- set contract = _contract(column) %}
+            {%- set data_type = contract.get('type', 'string') %}
+            {%- if data_type != 'string' %}
+            case
+                when {{ column.name }} is null and {{ column.name }}__raw is not null
+                    then '{{ column.name }} does not cast to {{ data_type }}'
+            end,
+            {%- endif %}
+            {%- if not contract.get('nullable', false) %}
+            case when {{ column.name }} is null then '{{ column.name }} is missing' end,
+            {%- endif %}
+            {%- if contract.get('values') %}
+            case
+                when {{ column.name }} not in ({{ _sql_literals(contract['values']) }})
+                    then '{{ column.name }} is not one of {{ contract["values"] | join(", ") }}'
+            end,
+            {%- endif %}
+            {%- if contract.get('min') is not none %}
+            case
+                when {{ column.name }} < {{ contract['min'] }}
+                    then '{{ column.name }} is below {{ contract["min"] }}'
+            end,
+            {%- endif %}
+            {%- if contract.get('max') is not none %}
+            case
+                when {{ column.name }} > {{ contract['max'] }}
+                    then '{{ column.name }} is above {{ contract["max"] }}'
+            end,
+            {%- endif %}
+            {%- if contract.get('exclusive_min') is not none %}
+            case
+                when {{ column.name }} <= {{ contract['exclusive_min'] }}
+                    then '{{ column.name }} is not above {{ contract["exclusive_min"] }}'
+            end,
+            {%- endif %}
+            {%- endfor %}
+            {%- for earlier, later, strictness in table_meta.get('date_order', []) %}
+            case
+                when {{ later }} {{ '<=' if strictness == 'strict' else '<' }} {{ earlier }}
+                    then '{{ later }} is not after {{ earlier }}'
+            end,
+            {%- endfor %}
+            cast(null as {{ dbt.type_string() }})
+        ) as row_rejection_reason
+    from typed
+),
+
+{%- set account_column = table_meta.get('references_accounts') %}
+{%- set currency_column = table_meta.get('fx_currency') %}
+
+related as (
+    select
+        row_checked.*,
+        {% if account_column and accepted_accounts is not none -%}
+        row_checked.{{ account_column }} is not null
+        and accepted_accounts.account_id is null as has_unknown_account,
+        {%- else -%}
+        false as has_unknown_account,
+        {%- endif %}
+        {% if currency_column and accepted_fx_rates is not none -%}
+        row_checked.{{ currency_column }} <> 'USD'
+        and accepted_fx_rates.currency is null as has_unknown_currency
+        {%- else -%}
+        false as has_unknown_currency
+        {%- endif %}
+    from row_checked
+    {%- if account_column and accepted_accounts is not none %}
+    left join {{ accepted_accounts }} as accepted_accounts
+        on row_checked.{{ account_column }} = accepted_accounts.account_id
+    {%- endif %}
+    {%- if currency_column and accepted_fx_rates is not none %}
+    left join {{ accepted_fx_rates }} as accepted_fx_rates
+        on row_checked.{{ currency_column }} = accepted_fx_rates.currency
+    {%- endif %}
+),
+
+final as (
+    select
+        {% for name in column_names -%}
+        {{ name }},
+        {% endfor -%}
+        duplicate_count,
+        raw_row,
+        nullif(concat_ws(
+            '; ',
+            nullif(row_rejection_reason, ''),
+            case
+                when rows_sharing_key > 1
+                    then 'conflicting rows share this {{ key | join(", ") }}'
+            end,
+            case when has_unknown_account then '{{ account_column }} is not an accepted account' end,
+            case
+                when has_unknown_currency
+                    then '{{ currency_column }} has no rate in fx_rates'
+            end
+        ), '') as rejection_reason
+    from related
+)
+
+select * from final
+{% endmacro %}
+
+
+{#- The `raw` source node of a table, from the manifest (none while parsing). -#}
+{% macro _raw_source_node(table) %}
+    {%- if execute -%}
+        {%- for node in graph.sources.values()
+                if node.source_name == 'raw' and node.name == table
+                and node.package_name == project_name -%}
+            {{ return(node) }}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error("no table '" ~ table ~ "' in the raw source") }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- The contract of a column: `config.meta.contract`, or `meta.contract`. -#}
+{% macro _contract(column) %}
+    {%- set meta = column.config.meta if column.config and column.config.meta else column.meta -%}
+    {{ return((meta or {}).get('contract', {})) }}
+{% endmacro %}
+
+
+{#- A raw value cast to its contract type; text is trimmed and empty text is null. -#}
+{% macro _contract_typed(column, data_type) %}
+    {%- set as_text = "nullif(trim(cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")), '')" -%}
+    {%- if data_type == 'string' -%}
+        {{ return(as_text) }}
+    {%- endif -%}
+    {%- set sql_types = {
+        'integer': dbt.type_bigint(),
+        'number': dbt.type_numeric(),
+        'boolean': dbt.type_boolean(),
+        'date': 'date',
+        'timestamp': dbt.type_timestamp(),
+    } -%}
+    {{ return(safe_cast(column, sql_types[data_type])) }}
+{% endmacro %}
+
+
+{#- Accepted values as SQL literals: numbers bare, text quoted. -#}
+{% macro _sql_literals(values) %}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append(value if value is number else "'" ~ value ~ "'") -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ')) }}
+{% endmacro %}

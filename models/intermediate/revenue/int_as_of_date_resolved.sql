@@ -1,0 +1,44 @@
+{#-
+    The reporting date of the run (docs/definitions.md#month-snapshot): the var `as_of_date`, or
+    by default the latest date in the raw billing and usage data, never later than today.
+-#}
+with
+
+line_items as (
+    select start_date from {{ ref('stg_raw__subscription_line_items') }}
+),
+
+invoices as (
+    select issued_at from {{ ref('stg_raw__invoices') }}
+),
+
+usage_events as (
+    select occurred_at from {{ ref('stg_raw__usage_events') }}
+),
+
+latest_activity as (
+    select max(start_date) as activity_date from line_items
+    union all
+    select max(issued_at) from invoices
+    union all
+    select max(cast(occurred_at as date)) from usage_events
+),
+
+resolved as (
+    select
+        {% if var('as_of_date') -%}
+        cast('{{ var("as_of_date") }}' as date) as as_of_date
+        {%- else -%}
+        least(max(activity_date), current_date) as as_of_date
+        {%- endif %}
+    from latest_activity
+),
+
+final as (
+    select
+        as_of_date,
+        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month
+    from resolved
+)
+
+select * from final

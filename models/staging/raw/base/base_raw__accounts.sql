@@ -1,0 +1,1 @@
+{{ check_raw_contract(source('raw', 'accounts')) }}

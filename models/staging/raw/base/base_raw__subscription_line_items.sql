@@ -1,0 +1,5 @@
+{{ check_raw_contract(
+    source('raw', 'subscription_line_items'),
+    accepted_accounts=ref('stg_raw__accounts'),
+    accepted_fx_rates=ref('stg_raw__fx_rates')
+) }}

@@ -1,0 +1,98 @@
+"""Print the headline retention figures of a built warehouse.
+
+`make build` ends with this: the latest TTM NRR, GRR and logo retention, and the latest month's
+ARR waterfall, read from the public marts (read-only, so it never holds the writer lock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import duckdb
+
+TTM_WINDOW_MONTHS = 12
+
+
+def _money(value) -> str:
+    return f"${float(value):,.0f}"
+
+
+def _share(value) -> str:
+    return "n/a" if value is None else f"{float(value):.1%}"
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> str:
+    """The report as text, from an open connection to a built warehouse."""
+    as_of = con.execute("select as_of_date from intermediate.int_as_of_date_resolved").fetchone()
+    lines = [f"NRR engine: figures as of {as_of[0] if as_of else 'n/a'}"]
+
+    retention = con.execute(
+        """
+        select as_of_month, window_start_month, cohort_customers, starting_arr, ending_arr,
+               nrr, grr, logo_retention
+        from revenue.fct_net_revenue_retention
+        where window_months = ?
+        order by as_of_month desc
+        limit 1
+        """,
+        [TTM_WINDOW_MONTHS],
+    ).fetchone()
+    if retention is None:
+        lines.append("TTM retention: no month has a full 12-month window yet")
+    else:
+        month, start, customers, starting, ending, nrr, grr, logos = retention
+        lines += [
+            f"TTM retention, cohort of {start:%Y-%m} ({customers} accounts, "
+            f"{_money(starting)} ARR) measured at {month:%Y-%m}:",
+            f"  NRR {_share(nrr)}   GRR {_share(grr)}   logo retention {_share(logos)}"
+            f"   (ending ARR {_money(ending)})",
+        ]
+
+    waterfall = con.execute(
+        """
+        select period_start, starting_arr, new_arr, reactivation_arr, expansion_arr,
+               contraction_arr, churned_arr, ending_arr, starting_customers, ending_customers
+        from revenue.fct_arr_waterfall
+        where period_grain = 'month'
+        order by period_start desc
+        limit 1
+        """
+    ).fetchone()
+    if waterfall is None:
+        lines.append("ARR waterfall: no month with ARR")
+    else:
+        month, start, new, react, expansion, contraction, churned, end, c_start, c_end = waterfall
+        lines.append(f"ARR waterfall {month:%Y-%m}:")
+        for label, amount, note in [
+            ("starting", start, f"({c_start} customers)"),
+            ("+ new", new, ""),
+            ("+ reactivation", react, ""),
+            ("+ expansion", expansion, ""),
+            ("- contraction", contraction, ""),
+            ("- churn", churned, ""),
+            ("= ending", end, f"({c_end} customers)"),
+        ]:
+            lines.append(f"  {label:<16}{_money(amount):>16}  {note}".rstrip())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--duckdb-path",
+        default=os.environ.get("NRR_DUCKDB_PATH", "warehouse/nrr.duckdb"),
+        help="warehouse file to read (default: $NRR_DUCKDB_PATH or warehouse/nrr.duckdb)",
+    )
+    args = parser.parse_args(argv)
+    if not os.path.exists(args.duckdb_path):
+        print(f"no warehouse at {args.duckdb_path}: run `make build` first", file=sys.stderr)
+        return 1
+    with duckdb.connect(args.duckdb_path, read_only=True) as con:
+        print(headline(con))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
