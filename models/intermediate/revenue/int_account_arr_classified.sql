@@ -62,7 +62,7 @@ final as (
         arr,
         previous_arr,
         movement_type,
-        arr - previous_arr as movement_arr
+        cast(arr - previous_arr as {{ arr_type() }}) as movement_arr
     from classified
 )
 
