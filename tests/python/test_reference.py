@@ -439,13 +439,16 @@ def test_nrr_grr_logo_by_hand(tmp_path):
 
 
 def test_nrr_is_null_without_a_cohort(tmp_path):
-    """#retention: NRR / GRR / logo retention are null when the cohort's starting ARR is 0."""
+    """#retention: a window whose start month has no ARR (every account had churned) still has a
+    row, and NRR / GRR / logo retention are null there, not 0."""
     book = make_book(
-        tmp_path, [line("t", "2024-01-01", "2024-02-01", price=0), line("p", "2024-02-01")]
+        tmp_path, [line("p", "2024-01-01", "2024-02-01"), line("q", "2024-03-01")]
     )
-    jan_to_feb = ref.retention(book, D(2024, 2, 29), 1)[0]
-    assert jan_to_feb["cohort_customers"] == 0
-    assert (jan_to_feb["nrr"], jan_to_feb["grr"], jan_to_feb["logo_retention"]) == (None,) * 3
+    rows = {r["as_of_month"]: r for r in ref.retention(book, D(2024, 3, 31), 1)}
+    assert sorted(rows) == [D(2024, 2, 1), D(2024, 3, 1)]
+    feb_to_mar = rows[D(2024, 3, 1)]
+    assert feb_to_mar["cohort_customers"] == 0
+    assert (feb_to_mar["nrr"], feb_to_mar["grr"], feb_to_mar["logo_retention"]) == (None,) * 3
 
 
 def test_retention_by_dimension_by_hand(tmp_path):

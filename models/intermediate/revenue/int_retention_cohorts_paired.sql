@@ -10,38 +10,20 @@ account_arr as (
     select * from {{ ref('int_account_arr_snapshotted') }}
 ),
 
-reporting_months as (
-    select distinct month from account_arr
-),
-
-window_ends as (
-    {% for window_months in var('retention_windows') -%}
-    select
-        month as as_of_month,
-        {{ window_months }} as window_months,
-        cast({{ dbt.dateadd('month', -window_months, 'month') }} as date) as window_start_month
-    from reporting_months
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
-),
-
-full_windows as (
-    select window_ends.*
-    from window_ends
-    where window_start_month >= (select min(month) from reporting_months)
+windows as (
+    select * from {{ ref('int_retention_windows_listed') }}
 ),
 
 cohorts as (
     select
-        full_windows.as_of_month,
-        full_windows.window_months,
-        full_windows.window_start_month,
+        windows.as_of_month,
+        windows.window_months,
+        windows.window_start_month,
         account_arr.account_id,
         account_arr.arr as starting_arr
-    from full_windows
+    from windows
     inner join account_arr
-        on full_windows.window_start_month = account_arr.month
+        on windows.window_start_month = account_arr.month
     where account_arr.arr > 0
 ),
 

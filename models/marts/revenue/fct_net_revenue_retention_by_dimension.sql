@@ -43,6 +43,7 @@ unpivoted as (
         window_start_month,
         '{{ dimension }}' as dimension_name,
         {{ dimension }} as dimension_value,
+        account_id,
         starting_arr,
         ending_arr
     from described

@@ -477,7 +477,7 @@ def waterfall(
 ) -> list[dict]:
     """ARR waterfall per month / quarter / year (``#waterfall``).
 
-    One row per period from the first spine month's period to the period of ``as_of``.
+    One row per period from the period of the first month with ARR to the period of ``as_of``.
     ``starting_arr`` is the ARR at the snapshot of the month before the period's first spine
     month (0 when that month is before the spine); ``ending_arr`` the ARR at the period's last
     snapshot (``as_of`` for the current period). Amounts are sums of the monthly movements in the
@@ -502,7 +502,7 @@ def waterfall(
         return sum(1 for a in grid.accounts if grid.get(a, month) > 0)
 
     periods: dict[dt.date, list[dt.date]] = {}
-    for month in grid.months:
+    for month in _reporting_months(grid):
         periods.setdefault(period_start(month, grain), []).append(month)
 
     rows = []
@@ -595,13 +595,20 @@ def _window_metrics(grid: _ArrGrid, cohort: list[str], start: dt.date, end: dt.d
 
 
 def _windows(grid: _ArrGrid, window_months: int) -> list[tuple[dt.date, dt.date]]:
-    """``(E - w, E)`` for every spine month ``E`` whose window start is also in the spine."""
+    """``(E - w, E)`` for every month ``E`` whose window start is a reporting month."""
     if window_months < 1:
         raise ValueError("window_months must be >= 1")
-    return [
-        (grid.months[i - window_months], grid.months[i])
-        for i in range(window_months, len(grid.months))
-    ]
+    months = _reporting_months(grid)
+    return [(months[i - window_months], months[i]) for i in range(window_months, len(months))]
+
+
+def _reporting_months(grid: _ArrGrid) -> list[dt.date]:
+    """Spine months from the first month in which any account has ARR > 0 (``#waterfall``:
+    "from the first month with ARR"); earlier spine months hold only zero-priced lines."""
+    for index, month in enumerate(grid.months):
+        if any(grid.get(a, month) > 0 for a in grid.accounts):
+            return grid.months[index:]
+    return []
 
 
 def retention(book: Book, as_of: dt.date, window_months: int) -> list[dict]:
