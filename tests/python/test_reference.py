@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from reference import arr_reference as ref  # noqa: E402
-from reference.playbook import playbook_as_raw, playbook_mrr  # noqa: E402
+from conftest import PLAYBOOK_CSV
+from reference import arr_reference as ref
+from reference.playbook import playbook_as_raw, playbook_mrr
 
 D = dt.date
 LINE_COLUMNS = [
@@ -441,9 +438,7 @@ def test_nrr_grr_logo_by_hand(tmp_path):
 def test_nrr_is_null_without_a_cohort(tmp_path):
     """#retention: a window whose start month has no ARR (every account had churned) still has a
     row, and NRR / GRR / logo retention are null there, not 0."""
-    book = make_book(
-        tmp_path, [line("p", "2024-01-01", "2024-02-01"), line("q", "2024-03-01")]
-    )
+    book = make_book(tmp_path, [line("p", "2024-01-01", "2024-02-01"), line("q", "2024-03-01")])
     rows = {r["as_of_month"]: r for r in ref.retention(book, D(2024, 3, 31), 1)}
     assert sorted(rows) == [D(2024, 2, 1), D(2024, 3, 1)]
     feb_to_mar = rows[D(2024, 3, 1)]
@@ -591,7 +586,6 @@ def test_parquet_book_matches_csv_book(tmp_path):
 # Part 2: the dbt Labs mrr-playbook data
 # ---------------------------------------------------------------------------------------------
 
-PLAYBOOK_CSV = Path("/work/shared/external/mrr_playbook/subscription_periods.csv")
 PLAYBOOK_AS_OF = D(2020, 2, 29)  # the playbook's last data month is 2020-02
 PLAYBOOK_TO_OURS = {
     "new": "new",
@@ -601,15 +595,12 @@ PLAYBOOK_TO_OURS = {
     "downgrade": "contraction",
 }
 
-needs_playbook = pytest.mark.skipif(not PLAYBOOK_CSV.exists(), reason="playbook data not present")
-
 
 @pytest.fixture(scope="module")
 def playbook_book(tmp_path_factory):
     return ref.load_book(playbook_as_raw(PLAYBOOK_CSV, tmp_path_factory.mktemp("playbook_raw")))
 
 
-@needs_playbook
 def test_playbook_raw_folder(tmp_path):
     """The mapped raw folder: 121 line items, 55 accounts, header-only CSVs for 11 tables."""
     out = playbook_as_raw(PLAYBOOK_CSV, tmp_path)
@@ -625,7 +616,6 @@ def test_playbook_raw_folder(tmp_path):
     assert ref.default_as_of_date(book, today=D(2030, 1, 1)) == D(2020, 1, 1)
 
 
-@needs_playbook
 def test_playbook_rules_reimplementation_matches_published():
     """Our re-implementation of the playbook's SQL reproduces its published outputs (410 rows;
     NULL 243, churn 55, new 52, upgrade 30, downgrade 27, reactivation 3), so it can serve as the
@@ -657,7 +647,6 @@ PUBLISHED_TOTAL_MRR = {
 }
 
 
-@needs_playbook
 def test_playbook_total_mrr_month_for_month(playbook_book):
     """Published playbook totals: ARR / 12 at our month-end snapshot equals the playbook's MRR of
     the SAME month: there is no offset.
@@ -683,7 +672,6 @@ def test_playbook_total_mrr_month_for_month(playbook_book):
     assert totals[D(2017, 9, 1)] == 12 * 75 and totals[D(2017, 12, 1)] == 0
 
 
-@needs_playbook
 def test_playbook_2019_12_movements(playbook_book):
     """Published 2019-12 movements (MRR): new +100, upgrade +50, downgrade -30, churn -705."""
     sums = defaultdict(float)
@@ -697,7 +685,6 @@ def test_playbook_2019_12_movements(playbook_book):
     assert sums["reactivation"] == 0
 
 
-@needs_playbook
 def test_playbook_categories_month_by_month(playbook_book):
     """Movement categories agree with the playbook's rules for every customer whose history
     starts in 2018 or later, for every month 2018-01 .. 2020-02, with no month shift.

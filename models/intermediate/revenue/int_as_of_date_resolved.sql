@@ -25,13 +25,12 @@ latest_activity as (
 ),
 
 resolved as (
-    select
-        {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else -%}
-        least(max(activity_date), current_date) as as_of_date
-        {%- endif %}
+    {% if var('as_of_date') -%}
+    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {%- else -%}
+    select least(max(activity_date), current_date) as as_of_date
     from latest_activity
+    {%- endif %}
 ),
 
 final as (

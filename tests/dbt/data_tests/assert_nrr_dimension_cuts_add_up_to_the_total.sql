@@ -38,11 +38,11 @@ final as (
         on totals.as_of_month = summed_cuts.as_of_month
         and totals.window_months = summed_cuts.window_months
         and dimension_names.dimension_name = summed_cuts.dimension_name
-    where summed_cuts.as_of_month is null
-        or totals.cohort_customers <> summed_cuts.cohort_customers
-        or totals.retained_customers <> summed_cuts.retained_customers
-        or totals.starting_arr <> summed_cuts.starting_arr
-        or totals.ending_arr <> summed_cuts.ending_arr
+    -- an empty cohort has no value to cut by, so no cut rows
+    where totals.cohort_customers <> coalesce(summed_cuts.cohort_customers, 0)
+        or totals.retained_customers <> coalesce(summed_cuts.retained_customers, 0)
+        or totals.starting_arr <> coalesce(summed_cuts.starting_arr, 0)
+        or totals.ending_arr <> coalesce(summed_cuts.ending_arr, 0)
 )
 
 select * from final

@@ -1,0 +1,113 @@
+"""Shared fixtures: build the dbt project into throwaway DuckDB warehouses.
+
+Every build gets its own warehouse file, target and log folders, so builds never share state.
+dbt runs as a subprocess: one invocation at a time, never two in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+TINY_BOOK = REPO / "tests" / "python" / "fixtures" / "tiny_book"
+PLAYBOOK_CSV = REPO.parent / "shared" / "external" / "mrr_playbook" / "subscription_periods.csv"
+
+
+@dataclass
+class Build:
+    """A finished dbt invocation and the warehouse it wrote."""
+
+    warehouse: Path
+    raw_path: Path
+    returncode: int
+    output: str
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def dicts(self, sql: str) -> list[dict]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            cursor = con.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def run_dbt(
+    work_dir: Path,
+    raw_path: Path,
+    command: str = "build",
+    dbt_vars: dict | None = None,
+    extra_args: list[str] | None = None,
+) -> Build:
+    """Run `dbt <command>` on raw_path into work_dir/warehouse.duckdb."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    warehouse = work_dir / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO / "profiles"),
+        "NRR_DUCKDB_PATH": str(warehouse),
+        "NRR_DUCKDB_TEMP_DIR": str(work_dir / "duckdb_tmp"),
+        "NRR_RAW_PATH": str(raw_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    args = [
+        str(DBT),
+        command,
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    args += extra_args or []
+    result = subprocess.run(
+        args, cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=900
+    )
+    return Build(warehouse, Path(raw_path), result.returncode, result.stdout + result.stderr)
+
+
+def build_ok(work_dir: Path, raw_path: Path, **kwargs) -> Build:
+    build = run_dbt(work_dir, raw_path, **kwargs)
+    assert build.returncode == 0, build.output[-6000:]
+    return build
+
+
+def generate_book(out_dir: Path, accounts: int, months: int, seed: int, fmt: str = "parquet"):
+    """Write a generated raw book with the package's command, as a user would."""
+    subprocess.run(
+        [
+            sys.executable, "-m", "nrr_engine.generate",
+            "--accounts", str(accounts), "--months", str(months), "--seed", str(seed),
+            "--out", str(out_dir), "--format", fmt,
+        ],
+        check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory) -> Build:
+    """The hand-made tiny book (CSV): every movement type, EUR, a 36-month term, a free plan."""
+    return build_ok(tmp_path_factory.mktemp("tiny"), TINY_BOOK)
+
+
+@pytest.fixture(scope="session")
+def generated_book(tmp_path_factory) -> Path:
+    """A small generated book: 300 accounts over 30 months (parquet)."""
+    return generate_book(tmp_path_factory.mktemp("book") / "raw", 300, 30, seed=7)
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory, generated_book) -> Build:
+    return build_ok(tmp_path_factory.mktemp("generated"), generated_book)
