@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from conftest import Build, build_ok
 from reference import arr_reference as ref
 
