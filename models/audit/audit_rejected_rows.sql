@@ -2,23 +2,23 @@
 with
 
 {% for table in raw_table_names() %}
-{{ table }}_rejected as (
-    select
-        '{{ table }}' as source_table,
-        {{ raw_record_id(table) }} as record_id,
-        rejection_reason as reason,
-        raw_row,
-        duplicate_count
-    from {{ ref('base_raw__' ~ table) }}
-    where rejection_reason is not null
-),
+    {{ table }}_rejected as (
+        select
+            '{{ table }}' as source_table,
+            {{ raw_record_id(table) }} as record_id,
+            rejection_reason as reason,
+            raw_row,
+            duplicate_count
+        from {{ ref('base_raw__' ~ table) }}
+        where rejection_reason is not null
+    ),
 {% endfor %}
 
 unioned as (
     {% for table in raw_table_names() -%}
-    select * from {{ table }}_rejected
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from {{ table }}_rejected
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

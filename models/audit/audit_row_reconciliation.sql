@@ -6,27 +6,27 @@
 with
 
 {% for table in raw_table_names() %}
-{{ table }}_counts as (
-    select
-        '{{ table }}' as source_table,
-        (select count(*) from {{ source('raw', table) }}) as raw_rows,
-        (
-            select coalesce(sum(duplicate_count - 1), 0)
-            from {{ ref('base_raw__' ~ table) }}
-        ) as duplicates_collapsed,
-        (select count(*) from {{ ref('stg_raw__' ~ table) }}) as accepted_rows,
-        (
-            select count(*) from {{ ref('audit_rejected_rows') }}
-            where source_table = '{{ table }}'
-        ) as rejected_rows
-),
+    {{ table }}_counts as (
+        select
+            '{{ table }}' as source_table,
+            (select count(*) from {{ source('raw', table) }}) as raw_rows,
+            (
+                select coalesce(sum(duplicate_count - 1), 0)
+                from {{ ref('base_raw__' ~ table) }}
+            ) as duplicates_collapsed,
+            (select count(*) from {{ ref('stg_raw__' ~ table) }}) as accepted_rows,
+            (
+                select count(*) from {{ ref('audit_rejected_rows') }}
+                where source_table = '{{ table }}'
+            ) as rejected_rows
+    ),
 {% endfor %}
 
 unioned as (
     {% for table in raw_table_names() -%}
-    select * from {{ table }}_counts
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from {{ table }}_counts
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

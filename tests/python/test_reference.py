@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from conftest import PLAYBOOK_CSV
 from reference import arr_reference as ref
 from reference.playbook import playbook_as_raw, playbook_mrr

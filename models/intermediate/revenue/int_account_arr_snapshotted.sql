@@ -52,7 +52,7 @@ account_months as (
         snapshots.snapshot_date
     from first_arr_months
     inner join snapshots
-        on snapshots.month >= first_arr_months.first_arr_month
+        on first_arr_months.first_arr_month <= snapshots.month
 ),
 
 final as (

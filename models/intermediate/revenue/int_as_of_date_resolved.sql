@@ -28,8 +28,8 @@ resolved as (
     {% if var('as_of_date') -%}
     select cast('{{ var("as_of_date") }}' as date) as as_of_date
     {%- else -%}
-    select least(max(activity_date), current_date) as as_of_date
-    from latest_activity
+        select least(max(activity_date), current_date) as as_of_date
+        from latest_activity
     {%- endif %}
 ),
 

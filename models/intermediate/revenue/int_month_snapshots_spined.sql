@@ -31,7 +31,7 @@ bounds as (
 
 months as (
     select
-        cast(calendar.date_month as date) as month,
+        cast(calendar.date_month as date) as month,  -- noqa: RF04
         bounds.last_month,
         bounds.as_of_date
     from calendar
@@ -46,8 +46,8 @@ final as (
         case
             when month = last_month then as_of_date
             else cast(
-                {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date
-            )
+                    {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date
+                )
         end as snapshot_date
     from months
 )

@@ -16,20 +16,20 @@ reporting_months as (
 
 window_ends as (
     {% for window_months in var('retention_windows') -%}
-    select
-        month as as_of_month,
-        {{ window_months }} as window_months,
-        cast({{ dbt.dateadd('month', -window_months, 'month') }} as date) as window_start_month
-    from reporting_months
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            month as as_of_month,
+            {{ window_months }} as window_months,
+            cast({{ dbt.dateadd('month', -window_months, 'month') }} as date) as window_start_month
+        from reporting_months
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 
 final as (
     select *
     from window_ends
-    where window_start_month >= (select min(month) from reporting_months)
+    where window_start_month >= (select min(reporting_months.month) from reporting_months)
 )
 
 select * from final

@@ -44,9 +44,9 @@ described as (
         accounts.*,
         revenue_history.first_revenue_month,
         revenue_history.last_revenue_month,
+        as_of.as_of_month,
         coalesce(revenue_history.months_with_arr, 0) as months_with_arr,
-        coalesce(current_arr.arr, 0) as current_arr,
-        as_of.as_of_month
+        coalesce(current_arr.arr, 0) as current_arr
     from accounts
     cross join as_of
     left join revenue_history

@@ -17,7 +17,7 @@ reporting_months as (
     -- every month from the first one with ARR, even when nothing moved
     select snapshots.month
     from snapshots
-    where snapshots.month >= (select min(month) from movements)
+    where snapshots.month >= (select min(movements.month) from movements)
 ),
 
 monthly as (
@@ -25,23 +25,23 @@ monthly as (
         reporting_months.month,
         coalesce(sum(movements.previous_arr), 0) as starting_arr,
         {%- for movement in ['new', 'reactivation', 'expansion'] %}
-        coalesce(sum(case
-            when movements.movement_type = '{{ movement }}' then movements.movement_arr
-        end), 0) as {{ movement }}_arr,
+            coalesce(sum(case
+                when movements.movement_type = '{{ movement }}' then movements.movement_arr
+            end), 0) as {{ movement }}_arr,
         {%- endfor %}
         {%- for movement in ['contraction', 'churn'] %}
-        coalesce(sum(case
-            when movements.movement_type = '{{ movement }}' then -movements.movement_arr
-        end), 0) as {{ 'churned' if movement == 'churn' else movement }}_arr,
+            coalesce(sum(case
+                when movements.movement_type = '{{ movement }}' then -movements.movement_arr
+            end), 0) as {{ 'churned' if movement == 'churn' else movement }}_arr,
         {%- endfor %}
         coalesce(sum(movements.arr), 0) as ending_arr,
         count(case when movements.previous_arr > 0 then 1 end) as starting_customers,
         {%- for movement, counted in [
             ('new', 'new'), ('reactivation', 'reactivated'), ('expansion', 'expanded'),
             ('contraction', 'contracted'), ('churn', 'churned'), ('flat', 'flat')] %}
-        count(case
-            when movements.movement_type = '{{ movement }}' then 1
-        end) as {{ counted }}_customers,
+            count(case
+                when movements.movement_type = '{{ movement }}' then 1
+            end) as {{ counted }}_customers,
         {%- endfor %}
         count(case when movements.arr > 0 then 1 end) as ending_customers
     from reporting_months
@@ -52,49 +52,49 @@ monthly as (
 
 {% set grains = ['month', 'quarter', 'year'] %}
 {% for grain in grains %}
-by_{{ grain }} as (
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'month') }} as date) as period_start,
-        first_value(starting_arr) over period_in_order as period_starting_arr,
-        first_value(starting_customers) over period_in_order as period_starting_customers,
-        last_value(ending_arr) over period_in_order as period_ending_arr,
-        last_value(ending_customers) over period_in_order as period_ending_customers,
-        monthly.*
-    from monthly
-    window period_in_order as (
-        partition by {{ dbt.date_trunc(grain, 'month') }}
-        order by month
-        rows between unbounded preceding and unbounded following
-    )
-),
+    by_{{ grain }} as (
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'month') }} as date) as period_start,
+            first_value(monthly.starting_arr) over period_in_order as period_starting_arr,
+            first_value(monthly.starting_customers) over period_in_order as period_starting_customers,
+            last_value(monthly.ending_arr) over period_in_order as period_ending_arr,
+            last_value(monthly.ending_customers) over period_in_order as period_ending_customers,
+            monthly.*
+        from monthly
+        window period_in_order as (
+            partition by {{ dbt.date_trunc(grain, 'month') }}
+            order by month
+            rows between unbounded preceding and unbounded following
+        )
+    ),
 {% endfor %}
 
 periods as (
     {% for grain in grains -%}
-    select
-        period_grain,
-        period_start,
-        max(period_starting_arr) as starting_arr,
-        sum(new_arr) as new_arr,
-        sum(reactivation_arr) as reactivation_arr,
-        sum(expansion_arr) as expansion_arr,
-        sum(contraction_arr) as contraction_arr,
-        sum(churned_arr) as churned_arr,
-        max(period_ending_arr) as ending_arr,
-        max(period_starting_customers) as starting_customers,
-        sum(new_customers) as new_customers,
-        sum(reactivated_customers) as reactivated_customers,
-        sum(expanded_customers) as expanded_customers,
-        sum(contracted_customers) as contracted_customers,
-        sum(churned_customers) as churned_customers,
-        sum(flat_customers) as flat_customers,
-        max(period_ending_customers) as ending_customers,
-        max(month) as last_month
-    from by_{{ grain }}
-    group by period_grain, period_start
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            period_grain,
+            period_start,
+            max(period_starting_arr) as starting_arr,
+            sum(new_arr) as new_arr,
+            sum(reactivation_arr) as reactivation_arr,
+            sum(expansion_arr) as expansion_arr,
+            sum(contraction_arr) as contraction_arr,
+            sum(churned_arr) as churned_arr,
+            max(period_ending_arr) as ending_arr,
+            max(period_starting_customers) as starting_customers,
+            sum(new_customers) as new_customers,
+            sum(reactivated_customers) as reactivated_customers,
+            sum(expanded_customers) as expanded_customers,
+            sum(contracted_customers) as contracted_customers,
+            sum(churned_customers) as churned_customers,
+            sum(flat_customers) as flat_customers,
+            max(period_ending_customers) as ending_customers,
+            max(month) as last_month
+        from by_{{ grain }}
+        group by period_grain, period_start
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

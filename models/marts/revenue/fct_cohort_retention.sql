@@ -33,20 +33,20 @@ aged as (
 
 by_grain as (
     {% for grain in ['month', 'quarter'] -%}
-    {% for segmented in [false, true] -%}
-    select
-        '{{ grain }}' as cohort_grain,
-        cast({{ dbt.date_trunc(grain, 'first_arr_month') }} as date) as cohort_start,
-        {{ 'segment' if segmented else "'all'" }} as segment,
-        {{ dbt.datediff('first_arr_month', 'month', 'month') }} as months_since_start,
-        first_arr,
-        arr
-    from aged
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
-    {% if not loop.last %}union all
-    {% endif -%}
+        {% for segmented in [false, true] -%}
+            select
+                '{{ grain }}' as cohort_grain,
+                cast({{ dbt.date_trunc(grain, 'first_arr_month') }} as date) as cohort_start,
+                {{ 'segment' if segmented else "'all'" }} as segment,  -- noqa: AL09
+                {{ dbt.datediff('first_arr_month', 'month', 'month') }} as months_since_start,
+                first_arr,
+                arr
+            from aged
+            {% if not loop.last %}union all
+            {% endif -%}
+        {%- endfor %}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

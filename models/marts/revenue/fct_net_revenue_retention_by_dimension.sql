@@ -37,18 +37,18 @@ described as (
 
 unpivoted as (
     {% for dimension in dimensions -%}
-    select
-        as_of_month,
-        window_months,
-        window_start_month,
-        '{{ dimension }}' as dimension_name,
-        {{ dimension }} as dimension_value,
-        account_id,
-        starting_arr,
-        ending_arr
-    from described
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            as_of_month,
+            window_months,
+            window_start_month,
+            '{{ dimension }}' as dimension_name,
+            {{ dimension }} as dimension_value,
+            account_id,
+            starting_arr,
+            ending_arr
+        from described
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

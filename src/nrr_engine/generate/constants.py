@@ -101,7 +101,11 @@ LINE_TYPES = ["recurring", "one_time", "usage"]
 #: list price in USD per seat per month of the paid core plans
 PLAN_PRICE_USD = {"starter": 29.0, "professional": 49.0, "business": 79.0, "enterprise": 99.0}
 #: paid core plans a segment starts on (first is the entry plan, second the upgrade)
-SEGMENT_PLANS = [["starter", "professional"], ["professional", "business"], ["business", "enterprise"]]
+SEGMENT_PLANS = [
+    ["starter", "professional"],
+    ["professional", "business"],
+    ["business", "enterprise"],
+]
 ANALYTICS_PRICE_USD = 12.0  # per seat per month
 AUTOMATION_PRICE_USD = [150.0, 500.0, 1500.0]  # flat per month, by segment
 ONBOARDING_PRICE_USD = [500.0, 2500.0, 10000.0]  # one-time, by segment
@@ -109,7 +113,11 @@ API_PRICE_PER_1K_USD = 0.5  # usage line, per 1,000 calls
 #: contract term mix per segment over (monthly, annual, 36-month prepaid)
 INTERVAL_MIX = [[0.85, 0.15, 0.0], [0.18, 0.74, 0.08], [0.05, 0.85, 0.10]]
 DISCOUNT_LEVELS = [0.0, 0.1, 0.15, 0.2, 0.25]
-DISCOUNT_MIX = [[0.85, 0.15, 0.0, 0.0, 0.0], [0.5, 0.25, 0.15, 0.10, 0.0], [0.25, 0.25, 0.2, 0.2, 0.1]]
+DISCOUNT_MIX = [
+    [0.85, 0.15, 0.0, 0.0, 0.0],
+    [0.5, 0.25, 0.15, 0.10, 0.0],
+    [0.25, 0.25, 0.2, 0.2, 0.1],
+]
 #: share of accounts that start with a zero-priced trial line, by segment
 TRIAL_SHARE = [0.60, 0.35, 0.15]
 #: share of accounts paying a one-time onboarding fee, by segment
@@ -160,17 +168,30 @@ INTEGRATION_CATALOGUE = [
     "okta",
     "segment",
 ]
-COMPETITORS = ["Northwind Metrics", "Globex Insights", "Initech Cloud", "Umbrella BI", "Acme Analytics"]
+COMPETITORS = [
+    "Northwind Metrics",
+    "Globex Insights",
+    "Initech Cloud",
+    "Umbrella BI",
+    "Acme Analytics",
+]
 
 # --- drivers ----------------------------------------------------------------------------------
 #: Planted churn drivers. ``hazard_multiplier`` multiplies the churn hazard (monthly plans) or
 #: the non-renewal hazard rate (term contracts) while the driver is active; ``window_months`` is
-#: how long it stays active after its onset (None = for good); ``lead_months`` is how long its
-#: traces in the behavioural tables precede the churn it causes.
+#: how long it stays active after its onset (None = for good) for monthly plans, and
+#: ``term_contract_window_months`` the same for the renewal decision of annual / 36-month terms
+#: (a champion who leaves mid-term puts the next renewal at risk); ``lead_months`` is how long
+#: its traces in the behavioural tables precede the churn it causes. ``health_shock`` is the
+#: drop of the latent health at onset; the churn hazard also scales with
+#: exp(-HEALTH_BETA * health deviation), so the realised hazard ratio right after an onset is
+#: larger than ``hazard_multiplier`` (the shock decays with the health's mean reversion).
 DRIVER_EFFECTS: dict[str, dict] = {
     "champion_departure": {
         "hazard_multiplier": 3.0,
+        "health_shock": -1.0,
         "window_months": 6,
+        "term_contract_window_months": 12,
         "onset_rate_monthly": 0.010,
         "lead_months": [1, 3],
         "evidence": "crm_events champion_left; champion user deactivated_at set and the user's "
@@ -179,7 +200,9 @@ DRIVER_EFFECTS: dict[str, dict] = {
     },
     "usage_decline": {
         "hazard_multiplier": 2.0,
+        "health_shock": -0.3,
         "window_months": 6,
+        "term_contract_window_months": 12,
         "onset_rate_monthly": 0.008,
         "usage_multiplier_by_month": [0.7, 0.45, 0.35],
         "lead_months": [1, 3],
@@ -189,6 +212,7 @@ DRIVER_EFFECTS: dict[str, dict] = {
     },
     "payment_failure_unresolved": {
         "hazard_multiplier": 4.0,
+        "health_shock": -0.2,
         "window_months": 3,
         "onset_rate_monthly": [0.008, 0.004, 0.002],
         "unresolved_share": 0.65,
@@ -199,7 +223,9 @@ DRIVER_EFFECTS: dict[str, dict] = {
     },
     "competitor_evaluation": {
         "hazard_multiplier": 2.5,
+        "health_shock": -0.4,
         "window_months": 6,
+        "term_contract_window_months": 12,
         "onset_rate_monthly": 0.006,
         "lead_months": [1, 3],
         "evidence": "crm_events competitor_mention / competitor_page_visit in the onset month "
@@ -224,6 +250,7 @@ DRIVER_EFFECTS: dict[str, dict] = {
     },
     "activation_failure": {
         "hazard_multiplier": 5.0,
+        "health_shock": -1.2,
         "window_months": 6,
         "share_of_new_accounts_by_icp_tier": [0.06, 0.10, 0.18],
         "usage_multiplier": {"months_0_1": 0.05, "later": 0.3},
@@ -237,9 +264,14 @@ PROTECTIVE_EFFECTS: dict[str, float] = {
     "per_connected_integration": 0.88,
     "community_member": 0.75,
 }
+#: every churn (any driver) is decided 1-3 months before it takes effect (monthly plans) or
+#: 1-3 months before the renewal date (terms); in that notice period health drops by this much
+#: and usage fades by NOTICE_USAGE_DECAY per month
+NOTICE_HEALTH_SHOCK = -0.8
+NOTICE_USAGE_DECAY = 0.65
 #: base churn hazards at average health: monthly plans (per month) and term contracts (per
 #: renewal, later renewals; the first renewal is multiplied by renewal_cliff)
-BASE_MONTHLY_HAZARD = [0.022, 0.012, 0.008]
+BASE_MONTHLY_HAZARD = [0.016, 0.010, 0.007]
 BASE_RENEWAL_HAZARD = [0.14, 0.08, 0.05]
 #: sensitivity of the hazard to latent health: hazard * exp(-HEALTH_BETA * (h - mu_segment))
 HEALTH_BETA = 0.9
@@ -293,7 +325,15 @@ EXPANSION_SIGNALS = [
 ]
 USER_ROLES = ["champion", "executive_sponsor", "admin", "end_user"]
 PRIORITIES = ["low", "normal", "high", "urgent"]
-FEEDBACK_SOURCES = ["review", "community", "sales_call", "cs_call", "feature_request", "social", "other"]
+FEEDBACK_SOURCES = [
+    "review",
+    "community",
+    "sales_call",
+    "cs_call",
+    "feature_request",
+    "social",
+    "other",
+]
 COMMUNITY_TYPES = ["post", "reply", "event_attended", "template_shared", "certification"]
 COMMUNITY_MIX = [0.28, 0.40, 0.17, 0.10, 0.05]
 INVOICE_STATUSES = ["paid", "open", "failed", "void", "refunded"]
@@ -323,7 +363,10 @@ TICKET_SUBJECTS = {
     ("performance", 0): ["Dashboards a bit slow this morning", "Export takes a while"],
     ("performance", 1): ["Product is unusably slow", "Timeouts every single day"],
     ("feature_request", 0): ["Idea: custom fiscal calendars", "Would love a dark mode"],
-    ("feature_request", 1): ["Missing feature is blocking our team", "Competitors already have this"],
+    ("feature_request", 1): [
+        "Missing feature is blocking our team",
+        "Competitors already have this",
+    ],
     ("access", 0): ["Adding a new teammate", "Resetting SSO settings"],
     ("access", 1): ["Locked out of our account", "Users cannot log in, escalating"],
 }

@@ -12,12 +12,12 @@ with
 
 mismatches as (
     {% for table in (listed + declared) | unique -%}
-    select
-        '{{ table }}' as table_name,
-        {{ 'true' if table in listed else 'false' }} as is_listed,
-        {{ 'true' if table in declared else 'false' }} as is_declared
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            '{{ table }}' as table_name,
+            {{ 'true' if table in listed else 'false' }} as is_listed,
+            {{ 'true' if table in declared else 'false' }} as is_declared
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 )
 

@@ -14,13 +14,17 @@ line_items as (
 ),
 
 final as (
-    select rejected.source_table, rejected.record_id
+    select
+        rejected.source_table,
+        rejected.record_id
     from rejected
     inner join accounts
         on rejected.source_table = 'accounts'
         and rejected.record_id = accounts.account_id
     union all
-    select rejected.source_table, rejected.record_id
+    select
+        rejected.source_table,
+        rejected.record_id
     from rejected
     inner join line_items
         on rejected.source_table = 'subscription_line_items'

@@ -1,0 +1,164 @@
+"""``python -m nrr_engine.generate``: write the demo book to a directory."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import constants as C
+from .io import TableWriter, write_table
+from .schema import SCHEMAS, TABLES
+from .simulate import simulate
+from .tables import SESSION_RATE, Builder, behaviour_tables
+
+GENERATOR_VERSION = "1.0.0"
+FORMATS = ("parquet", "csv")
+
+
+def _parse_date(value: str | dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def generate(
+    accounts: int = C.DEFAULT_ACCOUNTS,
+    months: int = C.DEFAULT_MONTHS,
+    seed: int = C.DEFAULT_SEED,
+    out_dir: str | Path = "data/raw",
+    end_date: str | dt.date = C.DEFAULT_END_DATE,
+    fmt: str = C.DEFAULT_FORMAT,
+    log=None,
+) -> dict[str, int]:
+    """Generate the book and write it to ``out_dir``; returns row counts per table.
+
+    Same arguments give byte-identical files. ``log`` (optional callable) receives one line
+    per table as it is written.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}")
+    end = _parse_date(end_date)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ext = "parquet" if fmt == "parquet" else "csv"
+    say = log or (lambda _msg: None)
+    counts: dict[str, int] = {}
+
+    def put(name: str, table: pa.Table) -> None:
+        counts[name] = write_table(table, out / f"{name}.{ext}", fmt)
+        say(f"{name:<26}{counts[name]:>12,} rows")
+
+    sim = simulate(accounts, months, seed, end)
+    b = Builder(sim)
+    put("accounts", b.accounts())
+    put("subscription_line_items", b.line_items())
+    put("fx_rates", b.fx_rates())
+    put("users", b.users())
+    writer = TableWriter(out / f"usage_events.{ext}", SCHEMAS["usage_events"], fmt)
+    try:
+        b.usage_events(writer.write)
+    finally:
+        writer.close()
+    counts["usage_events"] = writer.rows
+    say(f"{'usage_events':<26}{writer.rows:>12,} rows")
+    tables = behaviour_tables(b)
+    for name in ("integrations", "support_tickets", "nps_responses", "feedback_items"):
+        put(name, tables.pop(name))
+    put("invoices", b.invoices())
+    for name in ("crm_events", "community_activity", "churn_surveys"):
+        put(name, tables.pop(name))
+    put("ground_truth", b.ground_truth())
+    assert [t for t in counts if t != "ground_truth"] == TABLES
+    manifest = {
+        "generator": "nrr_engine.generate",
+        "generator_version": GENERATOR_VERSION,
+        "args": {
+            "accounts": accounts,
+            "months": months,
+            "seed": seed,
+            "end_date": end.isoformat(),
+            "format": fmt,
+        },
+        "seed": seed,
+        "window": {
+            "start_date": dt.date.fromordinal(
+                dt.date(1970, 1, 1).toordinal() + sim.cal.window_start_day
+            ).isoformat(),
+            "end_date": end.isoformat(),
+            "months": months,
+            "pre_window_months_simulated": C.PRE_WINDOW_MONTHS,
+        },
+        "row_counts": counts,
+        "files": {t: f"{t}.{ext}" for t in counts},
+        "driver_effects": C.DRIVER_EFFECTS,
+        "protective_effects": C.PROTECTIVE_EFFECTS,
+        "notice_period": {
+            "health_shock": C.NOTICE_HEALTH_SHOCK,
+            "usage_decay_per_month": C.NOTICE_USAGE_DECAY,
+            "lead_months": [1, 3],
+        },
+        "base_hazards": {
+            "monthly_plan_per_month": dict(zip(C.SEGMENTS, C.BASE_MONTHLY_HAZARD, strict=True)),
+            "term_contract_per_later_renewal": dict(
+                zip(C.SEGMENTS, C.BASE_RENEWAL_HAZARD, strict=True)
+            ),
+            "health_beta": C.HEALTH_BETA,
+        },
+        "winback_probability": C.WINBACK_PROBABILITY,
+        "session_rate_by_segment": dict(zip(C.SEGMENTS, SESSION_RATE, strict=True)),
+        "feature_catalogue": [list(x) for x in C.FEATURE_CATALOGUE],
+        "fx_rates": C.FX_RATES,
+        "ground_truth": {
+            "churn_date": "end_date of the last paid recurring line when the account has no ARR "
+            "at end-date (null when it is paying at end-date)",
+            "churn_reason": "the simulated reason of that churn (churn_surveys categories or "
+            "involuntary_payment)",
+            "first_churn_date": "first day without ARR after having had ARR (differs from "
+            "churn_date for reactivated accounts)",
+            "has_<driver>/<driver>_at": "driver present in the window and the date of its first "
+            "onset (icp_drift: created date; renewal_cliff: first renewal date of a term "
+            "contract; activation_failure: first paid start)",
+            "latent_health_at_end": "sigmoid of the latent health at end-date, 0..1",
+        },
+    }
+    (out / "generator_manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return counts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m nrr_engine.generate",
+        description="Write a deterministic synthetic SaaS book (13 raw tables + ground truth).",
+    )
+    p.add_argument("--accounts", type=int, default=C.DEFAULT_ACCOUNTS)
+    p.add_argument("--months", type=int, default=C.DEFAULT_MONTHS)
+    p.add_argument("--seed", type=int, default=C.DEFAULT_SEED)
+    p.add_argument("--out", default="data/raw", help="output directory (default data/raw)")
+    p.add_argument("--end-date", default=C.DEFAULT_END_DATE, type=dt.date.fromisoformat)
+    p.add_argument("--format", default=C.DEFAULT_FORMAT, choices=FORMATS, dest="fmt")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    t0 = time.perf_counter()
+    generate(
+        accounts=args.accounts,
+        months=args.months,
+        seed=args.seed,
+        out_dir=args.out,
+        end_date=args.end_date,
+        fmt=args.fmt,
+        log=print,
+    )
+    print(f"wrote {args.out} in {time.perf_counter() - t0:.1f}s")
+    sys.stdout.flush()
+    return 0
