@@ -36,7 +36,8 @@ build: setup data
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models macros tests/dbt analyses
+	mkdir -p target
+	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models tests/dbt analyses
 
 test: setup data lint
 	$(BIN)/pytest
