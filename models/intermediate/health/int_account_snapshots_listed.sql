@@ -1,0 +1,46 @@
+{#-
+    The accounts scored at each health snapshot: customers with ARR > 0 on the snapshot day
+    (line items with start_date <= D < end_date), with their ARR and owner.
+-#}
+with
+
+snapshots as (
+    select * from {{ ref('int_health_snapshot_dates_spined') }}
+),
+
+line_items as (
+    select * from {{ ref('int_line_items_annualized') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_raw__accounts') }}
+),
+
+snapshot_arr as (
+    select
+        line_items.account_id,
+        snapshots.snapshot_date,
+        snapshots.is_as_of_date,
+        cast(round(sum(line_items.arr_usd), 2) as {{ arr_type() }}) as arr
+    from snapshots
+    inner join line_items
+        on line_items.start_date <= snapshots.snapshot_date
+        and (line_items.end_date is null or line_items.end_date > snapshots.snapshot_date)
+    group by line_items.account_id, snapshots.snapshot_date, snapshots.is_as_of_date
+),
+
+final as (
+    select
+        snapshot_arr.account_id,
+        snapshot_arr.snapshot_date,
+        snapshot_arr.is_as_of_date,
+        snapshot_arr.arr,
+        accounts.segment,
+        accounts.csm_owner
+    from snapshot_arr
+    inner join accounts
+        on snapshot_arr.account_id = accounts.account_id
+    where snapshot_arr.arr > 0
+)
+
+select * from final

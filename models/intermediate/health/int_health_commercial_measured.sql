@@ -1,0 +1,117 @@
+{#-
+    Commercial signals per account and snapshot (docs/definitions.md#health-signals): time to
+    renewal, payment behaviour as it stood at the snapshot, expansion conversations, stakeholder
+    changes and competitor signals.
+-#}
+with
+
+snapshots as (
+    select * from {{ ref('int_account_snapshots_listed') }}
+),
+
+line_items as (
+    select * from {{ ref('int_line_items_annualized') }}
+),
+
+invoices as (
+    select * from {{ ref('stg_raw__invoices') }}
+),
+
+crm_events as (
+    select * from {{ ref('stg_raw__crm_events') }}
+),
+
+renewals as (
+    -- the nearest end of a term contract (annual or longer) running at the snapshot
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        min(line_items.end_date) as next_renewal_date
+    from snapshots
+    inner join line_items
+        on snapshots.account_id = line_items.account_id
+        and line_items.interval_months >= 12
+        and line_items.start_date <= snapshots.snapshot_date
+        and line_items.end_date > snapshots.snapshot_date
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+payments as (
+    -- as the invoice stood on the snapshot day: overdue means due and not yet paid then
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        count(case
+            when invoices.due_date < snapshots.snapshot_date
+                and invoices.status <> 'void'
+                and (invoices.paid_at is null or invoices.paid_at >= snapshots.snapshot_date)
+                then 1
+        end) as overdue_invoices,
+        count(case
+            when {{ in_days_before('invoices.paid_at', 'snapshots.snapshot_date', 90) }}
+                and cast(invoices.paid_at as date) > invoices.due_date
+                then 1
+        end) as late_payments
+    from snapshots
+    inner join invoices
+        on snapshots.account_id = invoices.account_id
+        and invoices.issued_at < snapshots.snapshot_date
+        and invoices.issued_at >= {{ dbt.dateadd('day', -365, 'snapshots.snapshot_date') }}
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+relationship_events as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        count(case
+            when crm_events.event_type in (
+                'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
+            )
+            and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                then 1
+        end) as expansion_events,
+        count(case
+            when crm_events.event_type in ('competitor_mention', 'competitor_page_visit')
+            and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                then 1
+        end) as competitor_events,
+        count(case when crm_events.event_type = 'champion_left' then 1 end) as champion_departures,
+        count(case when crm_events.event_type = 'new_executive' then 1 end) as new_executives
+    from snapshots
+    inner join crm_events
+        on snapshots.account_id = crm_events.account_id
+        and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 180) }}
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+final as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        -- monthly plans have no term to renew: missing
+        1.0 * {{ dbt.datediff('snapshots.snapshot_date', 'renewals.next_renewal_date', 'day') }}
+            as days_to_renewal,
+        coalesce(payments.overdue_invoices, 0)
+        + 0.5 * coalesce(payments.late_payments, 0) as payment_behaviour,
+        1.0 * coalesce(relationship_events.expansion_events, 0) as expansion_conversations,
+        case
+            when relationship_events.champion_departures > 0 then 1.0
+            -- a new executive is risk and opportunity at once
+            when relationship_events.new_executives > 0 then 0.4
+            else 0.0
+        end as stakeholder_changes,
+        1.0 * coalesce(relationship_events.competitor_events, 0) as competitor_signals
+    from snapshots
+    left join renewals
+        on snapshots.account_id = renewals.account_id
+        and snapshots.snapshot_date = renewals.snapshot_date
+    left join payments
+        on snapshots.account_id = payments.account_id
+        and snapshots.snapshot_date = payments.snapshot_date
+    left join relationship_events
+        on snapshots.account_id = relationship_events.account_id
+        and snapshots.snapshot_date = relationship_events.snapshot_date
+)
+
+select * from final

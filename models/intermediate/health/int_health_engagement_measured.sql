@@ -1,0 +1,132 @@
+{#-
+    Engagement trajectory signals per account and snapshot (docs/definitions.md#health-signals):
+    the direction of use (sessions and session depth against the 30 days before), discovery of
+    new features, and whether the champion and the executive sponsor still use the product.
+-#}
+with
+
+snapshots as (
+    select * from {{ ref('int_account_snapshots_listed') }}
+),
+
+sessions as (
+    select * from {{ ref('int_usage_sessions_aggregated') }}
+),
+
+feature_days as (
+    select * from {{ ref('int_usage_account_feature_days_aggregated') }}
+),
+
+users as (
+    select * from {{ ref('stg_raw__users') }}
+),
+
+session_windows as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        count(case
+            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30) }}
+                then 1
+        end) as recent_sessions,
+        count(case
+            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30, 30) }}
+                then 1
+        end) as earlier_sessions,
+        avg(case
+            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30) }}
+                then sessions.distinct_features
+        end) as recent_depth,
+        avg(case
+            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30, 30) }}
+                then sessions.distinct_features
+        end) as earlier_depth
+    from snapshots
+    inner join sessions
+        on snapshots.account_id = sessions.account_id
+        and {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 60) }}
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+first_uses as (
+    select
+        account_id,
+        feature,
+        min(usage_date) as first_used_on
+    from feature_days
+    group by account_id, feature
+),
+
+discoveries as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        count(*) as features_discovered
+    from snapshots
+    inner join first_uses
+        on snapshots.account_id = first_uses.account_id
+        and {{ in_days_before('first_uses.first_used_on', 'snapshots.snapshot_date', 90) }}
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+stakeholder_use as (
+    -- the last day in the last 120 days that each role's users (still active at the snapshot)
+    -- used the product; longer ago scores 0 anyway, so the window bounds the work
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        max(case when users.role = 'champion' then sessions.usage_date end)
+            as champion_last_seen,
+        max(case when users.role = 'executive_sponsor' then sessions.usage_date end)
+            as sponsor_last_seen
+    from snapshots
+    inner join users
+        on snapshots.account_id = users.account_id
+        and users.role in ('champion', 'executive_sponsor')
+        and users.created_at < snapshots.snapshot_date
+        and (users.deactivated_at is null or users.deactivated_at >= snapshots.snapshot_date)
+    inner join sessions
+        on users.account_id = sessions.account_id
+        and users.user_id = sessions.user_id
+        and {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 120) }}
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+final as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        case
+            when coalesce(session_windows.earlier_sessions, 0) = 0
+                and coalesce(session_windows.recent_sessions, 0) = 0 then 0.0
+            -- use where there was none: as good as it gets
+            when coalesce(session_windows.earlier_sessions, 0) = 0 then 2.0
+            else 1.0 * session_windows.recent_sessions / session_windows.earlier_sessions
+        end as usage_trend,
+        -- depth needs sessions in both windows; without them usage_trend says it all
+        session_windows.recent_depth / nullif(session_windows.earlier_depth, 0)
+            as session_depth_trend,
+        1.0 * coalesce(discoveries.features_discovered, 0) as new_features_discovered,
+        -- capped at 120 days: also the value without an active champion (or sponsor) or when
+        -- they have not used the product in 120 days
+        1.0 * coalesce(
+            {{ dbt.datediff('stakeholder_use.champion_last_seen', 'snapshots.snapshot_date', 'day') }},
+            120
+        ) as champion_activity,
+        1.0 * coalesce(
+            {{ dbt.datediff('stakeholder_use.sponsor_last_seen', 'snapshots.snapshot_date', 'day') }},
+            120
+        ) as executive_sponsor_activity
+    from snapshots
+    left join session_windows
+        on snapshots.account_id = session_windows.account_id
+        and snapshots.snapshot_date = session_windows.snapshot_date
+    left join discoveries
+        on snapshots.account_id = discoveries.account_id
+        and snapshots.snapshot_date = discoveries.snapshot_date
+    left join stakeholder_use
+        on snapshots.account_id = stakeholder_use.account_id
+        and snapshots.snapshot_date = stakeholder_use.snapshot_date
+)
+
+select * from final

@@ -1,0 +1,36 @@
+{#-
+    Usage events aggregated once to account x feature x day: every usage signal reads this, never
+    the raw events. Incremental: a run re-reads only the last `usage_lookback_days` days before
+    the latest day already loaded (late events), and replaces those days.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['account_id', 'usage_date'],
+) }}
+
+with
+
+usage_events as (
+    select * from {{ ref('stg_raw__usage_events') }}
+    {% if is_incremental() -%}
+    where cast(occurred_at as date) >= (
+        select {{ dbt.dateadd('day', -var('usage_lookback_days'), 'max(loaded.usage_date)') }}
+        from {{ this }} as loaded
+    )
+    {%- endif %}
+),
+
+final as (
+    select
+        account_id,
+        feature,
+        cast(occurred_at as date) as usage_date,
+        count(*) as events,
+        count(distinct session_id) as sessions,
+        count(distinct user_id) as users
+    from usage_events
+    group by account_id, feature, cast(occurred_at as date)
+)
+
+select * from final

@@ -1,0 +1,129 @@
+{#-
+    Health alerts (docs/definitions.md#health-alerts): an account that crosses a band boundary, or
+    whose score drops 15 points or more within 7 days (urgent even while it is still healthy).
+    Each alert says what changed (the signals that lost most since the week before), what to do,
+    who owns it and how fast.
+-#}
+{%- set signals = health_signal_names() -%}
+{%- set sharp_drop_points = var('health_alert_drop_points') -%}
+
+with
+
+health as (
+    select * from {{ ref('fct_account_health') }}
+),
+
+bands as (
+    select * from {{ ref('health_bands') }}
+),
+
+triggered as (
+    select
+        health.*,
+        current_band.band_order < previous_band.band_order as crossed_band_down,
+        current_band.band_order > previous_band.band_order as crossed_band_up,
+        coalesce(health.change_7d <= -{{ sharp_drop_points }}, false) as dropped_sharply
+    from health
+    inner join bands as current_band
+        on health.band = current_band.band
+    left join bands as previous_band
+        on health.previous_band = previous_band.band
+    where health.previous_band is not null
+),
+
+alerts as (
+    select * from triggered
+    where crossed_band_down or crossed_band_up or dropped_sharply
+),
+
+signal_changes as (
+    -- every signal's score now and 7 days before, for the alerting accounts only
+    {% for category, names in signals.items() -%}
+    {% set outer_last = loop.last -%}
+    {% for signal in names -%}
+    select
+        alerts.account_id,
+        alerts.snapshot_date,
+        '{{ signal }}' as signal_name,
+        alerts.{{ signal }}_score - week_before.{{ signal }}_score as score_change
+    from alerts
+    inner join health as week_before
+        on alerts.account_id = week_before.account_id
+        and alerts.snapshot_7_days_before = week_before.snapshot_date
+    {% if not (outer_last and loop.last) %}union all
+    {% endif -%}
+    {%- endfor %}
+    {%- endfor %}
+),
+
+ranked_changes as (
+    select
+        *,
+        row_number() over (
+            partition by account_id, snapshot_date
+            order by score_change, signal_name
+        ) as change_rank
+    from signal_changes
+    where score_change < 0
+),
+
+degraded as (
+    select
+        account_id,
+        snapshot_date,
+        {{ dbt.listagg(
+            dbt.concat(["signal_name", "' '", "cast(cast(round(score_change, 0) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")"]),
+            "', '",
+            "order by change_rank") }} as degraded_signals
+    from ranked_changes
+    where change_rank <= 3
+    group by account_id, snapshot_date
+),
+
+final as (
+    select
+        alerts.account_id,
+        alerts.snapshot_date,
+        case
+            when alerts.dropped_sharply then 'sharp_drop'
+            when alerts.crossed_band_down then 'band_down'
+            else 'band_up'
+        end as alert_type,
+        case
+            when alerts.dropped_sharply or alerts.band in ('critical', 'churning') then 'urgent'
+            when alerts.crossed_band_down then 'high'
+            else 'normal'
+        end as urgency,
+        alerts.previous_band,
+        alerts.band,
+        alerts.previous_composite_score,
+        alerts.composite_score,
+        alerts.change_7d,
+        alerts.arr,
+        alerts.segment,
+        degraded.degraded_signals,
+        case
+            when alerts.dropped_sharply and alerts.band in ('thriving', 'healthy')
+                then 'Urgent review: the score fell sharply in a week while still '
+                || alerts.band || '; check the degraded signals before they cost the account'
+            else bands.action
+        end as recommended_action,
+        bands.owner_role,
+        -- CSM-level work goes to the named CSM, or to the pooled queue when there is none
+        case
+            when bands.owner_role = 'CSM' then coalesce(alerts.csm_owner, 'Pooled CS queue')
+            else bands.owner_role
+        end as assigned_to,
+        case
+            when alerts.dropped_sharply then least(bands.response_time_hours, 24)
+            else bands.response_time_hours
+        end as response_time_hours
+    from alerts
+    inner join bands
+        on alerts.band = bands.band
+    left join degraded
+        on alerts.account_id = degraded.account_id
+        and alerts.snapshot_date = degraded.snapshot_date
+)
+
+select * from final
