@@ -93,7 +93,7 @@ connected as (
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-final as (
+measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -121,6 +121,17 @@ final as (
     left join connected
         on snapshots.account_id = connected.account_id
         and snapshots.snapshot_date = connected.snapshot_date
+),
+
+final as (
+    -- every signal as a double, whatever arithmetic produced it
+    select
+        account_id,
+        snapshot_date,
+        {%- for signal in health_signal_names()['adoption'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from measured
 )
 
 select * from final

@@ -85,7 +85,7 @@ relationship_events as (
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-final as (
+measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -112,6 +112,17 @@ final as (
     left join relationship_events
         on snapshots.account_id = relationship_events.account_id
         and snapshots.snapshot_date = relationship_events.snapshot_date
+),
+
+final as (
+    -- every signal as a double, whatever arithmetic produced it
+    select
+        account_id,
+        snapshot_date,
+        {%- for signal in health_signal_names()['commercial'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from measured
 )
 
 select * from final

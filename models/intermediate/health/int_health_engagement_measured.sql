@@ -92,7 +92,7 @@ stakeholder_use as (
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-final as (
+measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -127,6 +127,17 @@ final as (
     left join stakeholder_use
         on snapshots.account_id = stakeholder_use.account_id
         and snapshots.snapshot_date = stakeholder_use.snapshot_date
+),
+
+final as (
+    -- every signal as a double, whatever arithmetic produced it
+    select
+        account_id,
+        snapshot_date,
+        {%- for signal in health_signal_names()['engagement'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from measured
 )
 
 select * from final

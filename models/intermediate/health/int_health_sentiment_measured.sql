@@ -99,7 +99,7 @@ ratings as (
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-final as (
+measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -123,6 +123,17 @@ final as (
     left join ratings
         on snapshots.account_id = ratings.account_id
         and snapshots.snapshot_date = ratings.snapshot_date
+),
+
+final as (
+    -- every signal as a double, whatever arithmetic produced it
+    select
+        account_id,
+        snapshot_date,
+        {%- for signal in health_signal_names()['sentiment'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from measured
 )
 
 select * from final
