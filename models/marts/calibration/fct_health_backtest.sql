@@ -1,0 +1,21 @@
+-- The contract in front of the Python model py_health_backtest_summary (Python models carry none themselves).
+with
+
+calibrated as (
+    select * from {{ ref('py_health_backtest_summary') }}
+),
+
+final as (
+    select
+        cast(score_name as varchar) as score_name,
+        cast(metric as varchar) as metric,
+        cast(value as {{ double_type() }}) as value,
+        cast(target as {{ double_type() }}) as target,
+        cast(meets_target as boolean) as meets_target,
+        cast(threshold as {{ double_type() }}) as threshold,
+        cast(lead_days as integer) as lead_days,
+        cast(test_period_start as date) as test_period_start
+    from calibrated
+)
+
+select * from final

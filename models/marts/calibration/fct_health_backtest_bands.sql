@@ -1,0 +1,20 @@
+-- The contract in front of the Python model py_health_backtest_bands (Python models carry none themselves).
+with
+
+calibrated as (
+    select * from {{ ref('py_health_backtest_bands') }}
+),
+
+final as (
+    select
+        cast(score_name as varchar) as score_name,
+        cast(band as varchar) as band,
+        cast(n as bigint) as n,
+        cast(n_churned as bigint) as n_churned,
+        cast(churn_rate as {{ double_type() }}) as churn_rate,
+        cast(lift as {{ double_type() }}) as lift,
+        cast(share_of_churn as {{ double_type() }}) as share_of_churn
+    from calibrated
+)
+
+select * from final
