@@ -14,7 +14,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export NRR_RAW_PATH ?= $(RAW_PATH)
 export NRR_DUCKDB_PATH ?= warehouse/nrr.duckdb
 
-.PHONY: setup data build test lint clean
+.PHONY: setup data build test lint clean scheduled-run
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ build: setup data
 	$(BIN)/dbt build
 	$(BIN)/python -m nrr_engine.report --duckdb-path $(NRR_DUCKDB_PATH)
 
+# Validate raw (Great Expectations) -> dbt source freshness -> dbt build into $(NRR_DUCKDB_PATH).next
+# -> validate the marts -> swap it onto $(NRR_DUCKDB_PATH); on any failure exit 1 and publish nothing.
+# Extra options: make scheduled-run SCHEDULED_RUN_ARGS='--as-of-date 2026-10-31'
+scheduled-run: setup data
+	$(BIN)/python -m nrr_engine.quality.scheduled_run $(SCHEDULED_RUN_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -44,3 +50,12 @@ test: setup data lint
 
 clean:
 	rm -rf target logs warehouse data .pytest_cache
+
+# Benchmark (SCALE=small|medium|large: 1,000 / 10,000 / 100,000 accounts over 36 months): the
+# DuckDB floor, a full dbt build, an incremental run after one more day, the revenue core vs
+# hand-written SQL. Data cached in .benchmarks/<SCALE>/raw, figures in
+# .benchmarks/<SCALE>/latest.json (and results-<timestamp>.json).
+SCALE ?= small
+.PHONY: benchmark
+benchmark: setup
+	$(BIN)/python -m nrr_engine.benchmark --scale $(SCALE)

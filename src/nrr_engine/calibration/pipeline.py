@@ -119,10 +119,11 @@ def calibrated_weights(
     higher score going with more churn) gets no weight rather than a negative one.
     """
     parts = []
+    category_groups = {c: "composite" for c in CATEGORIES}
     for level, model, priors, group_of in (
         ("signal", run.signal_model, prior_signal_weights, signal_categories),
-        ("category", run.category_model, prior_category_weights, {c: "composite" for c in CATEGORIES}),
-    ):  # fmt: skip
+        ("category", run.category_model, prior_category_weights, category_groups),
+    ):
         table = weights_table(model, {f"{k}_score": v for k, v in priors.items()})
         table.insert(0, "level", level)
         is_indicator = table["feature"].str.endswith("_missing")
