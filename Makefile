@@ -14,7 +14,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export NRR_RAW_PATH ?= $(RAW_PATH)
 export NRR_DUCKDB_PATH ?= warehouse/nrr.duckdb
 
-.PHONY: setup data build test lint clean scheduled-run
+.PHONY: setup data build test lint clean calibrate scheduled-run
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ build: setup data
 # Extra options: make scheduled-run SCHEDULED_RUN_ARGS='--as-of-date 2026-10-31'
 scheduled-run: setup data
 	$(BIN)/python -m nrr_engine.quality.scheduled_run $(SCHEDULED_RUN_ARGS)
+
+calibrate: build
+	$(BIN)/python -m nrr_engine.calibration.export --duckdb-path $(NRR_DUCKDB_PATH)
 
 lint: setup
 	$(BIN)/ruff check .

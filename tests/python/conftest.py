@@ -111,3 +111,15 @@ def generated_book(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def generated_build(tmp_path_factory, generated_book) -> Build:
     return build_ok(tmp_path_factory.mktemp("generated"), generated_book)
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory) -> Path:
+    """The default demo book (1,000 accounts over 36 months, seed 42): enough churn for the
+    calibration truth checks."""
+    return generate_book(tmp_path_factory.mktemp("demo") / "raw", 1000, 36, seed=42)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory, demo_book) -> Build:
+    return build_ok(tmp_path_factory.mktemp("demo_build"), demo_book)

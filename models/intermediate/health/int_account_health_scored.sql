@@ -24,13 +24,52 @@ snapshots as (
 ),
 {% endfor %}
 
-signal_parameters as (
+prior_signals as (
     select * from {{ ref('health_signals') }}
 ),
 
-category_weights as (
+prior_category_weights as (
     select * from {{ ref('health_category_weights') }}
 ),
+
+calibrated_weights as (
+    select * from {{ ref('health_weights_calibrated') }}
+),
+
+{% if var('health_weights') == 'calibrated' -%}
+signal_parameters as (
+    -- the var health_weights = calibrated: learned weights replace the priors, ranges stay
+    select
+        prior_signals.signal_name,
+        prior_signals.category,
+        prior_signals.worst_value,
+        prior_signals.best_value,
+        calibrated_weights.weight
+    from prior_signals
+    inner join calibrated_weights
+        on calibrated_weights.level = 'signal'
+        and prior_signals.signal_name = calibrated_weights.name
+),
+
+category_weights as (
+    select
+        calibrated_weights.name as category,
+        calibrated_weights.weight
+    from calibrated_weights
+    where calibrated_weights.level = 'category'
+),
+{%- elif var('health_weights') == 'prior' -%}
+signal_parameters as (
+    select * from prior_signals
+),
+
+category_weights as (
+    select * from prior_category_weights
+),
+{%- else -%}
+{{ exceptions.raise_compiler_error(
+    "var health_weights must be 'prior' or 'calibrated', not '" ~ var('health_weights') ~ "'") }}
+{%- endif %}
 
 bands as (
     select * from {{ ref('health_bands') }}
