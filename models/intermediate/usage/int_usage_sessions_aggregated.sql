@@ -13,12 +13,7 @@ with
 
 usage_events as (
     select * from {{ ref('stg_raw__usage_events') }}
-    {% if is_incremental() -%}
-    where cast(occurred_at as date) >= (
-        select {{ dbt.dateadd('day', -var('usage_lookback_days'), 'max(loaded.usage_date)') }}
-        from {{ this }} as loaded
-    )
-    {%- endif %}
+    {{ incremental_usage_filter() }}
 ),
 
 features as (
