@@ -27,8 +27,8 @@ final as (
     cross join as_of
     left join periods
         on health.account_id = periods.account_id
-        and periods.period_start <= health.snapshot_date
-        and (periods.period_end is null or periods.period_end > health.snapshot_date)
+        and health.snapshot_date >= periods.period_start
+        and (periods.period_end is null or health.snapshot_date < periods.period_end)
 )
 
 select * from final

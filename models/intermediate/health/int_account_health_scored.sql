@@ -12,6 +12,7 @@
     {%- for signal in names -%}{%- do all_signals.append((category, signal)) -%}{%- endfor -%}
 {%- endfor -%}
 
+-- depends_on: {{ ref('health_weights_calibrated') }} (read with health_weights = calibrated)
 with
 
 snapshots as (
@@ -19,24 +20,20 @@ snapshots as (
 ),
 
 {% for category in signals %}
-{{ category }} as (
-    select * from {{ ref('int_health_' ~ category ~ '_measured') }}
-),
+    {{ category }} as (
+        select * from {{ ref('int_health_' ~ category ~ '_measured') }}
+    ),
 {% endfor %}
 
+{% if var('health_weights') == 'calibrated' -%}
 prior_signals as (
     select * from {{ ref('health_signals') }}
-),
-
-prior_category_weights as (
-    select * from {{ ref('health_category_weights') }}
 ),
 
 calibrated_weights as (
     select * from {{ ref('health_weights_calibrated') }}
 ),
 
-{% if var('health_weights') == 'calibrated' -%}
 signal_parameters as (
     -- the var health_weights = calibrated: learned weights replace the priors, ranges stay
     select
@@ -47,8 +44,9 @@ signal_parameters as (
         calibrated_weights.weight
     from prior_signals
     inner join calibrated_weights
-        on calibrated_weights.level = 'signal'
-        and prior_signals.signal_name = calibrated_weights.name
+        on
+            calibrated_weights.level = 'signal'
+            and prior_signals.signal_name = calibrated_weights.name
 ),
 
 category_weights as (
@@ -59,13 +57,13 @@ category_weights as (
     where calibrated_weights.level = 'category'
 ),
 {%- elif var('health_weights') == 'prior' -%}
-signal_parameters as (
-    select * from prior_signals
-),
+    signal_parameters as (
+        select * from {{ ref('health_signals') }}
+    ),
 
-category_weights as (
-    select * from prior_category_weights
-),
+    category_weights as (
+        select * from {{ ref('health_category_weights') }}
+    ),
 {%- else -%}
 {{ exceptions.raise_compiler_error(
     "var health_weights must be 'prior' or 'calibrated', not '" ~ var('health_weights') ~ "'") }}
@@ -78,19 +76,20 @@ bands as (
 parameters as (
     -- the seeds as one row, so every snapshot row reads them with a cross join
     select
-        {%- for category, names in signals.items() %}
-        {%- for signal in names %}
-        max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.worst_value end)
-            as {{ signal }}__worst,
-        max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.best_value end)
-            as {{ signal }}__best,
-        max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.weight end)
-            as {{ signal }}__weight,
-        {%- endfor %}
-        (
-            select max(category_weights.weight) from category_weights
-            where category_weights.category = '{{ category }}'
-        ) as {{ category }}__weight{{ "," if not loop.last }}
+    {%- for category, names in signals.items() %}
+            {%- for signal in names %}
+                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.worst_value end)
+                    as {{ signal }}__worst,
+                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.best_value end)
+                    as {{ signal }}__best,
+                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.weight end)
+                    as {{ signal }}__weight,
+            {%- endfor %}
+            (
+                select max(category_weights.weight) from category_weights
+                where category_weights.category = '{{ category }}'
+            ) as {{ category }}__weight{{ "," if not loop.last }}  -- noqa: LT02
+    
         {%- endfor %}
     from signal_parameters
 ),
@@ -103,9 +102,10 @@ measured as (
         snapshots.segment,
         snapshots.csm_owner,
         snapshots.arr,
-        {%- for category, signal in all_signals %}
-        cast({{ category }}.{{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for category, signal in all_signals %}
+        cast({{ category }}.{{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from snapshots
     {%- for category in signals %}
     inner join {{ category }}
@@ -131,10 +131,11 @@ signal_scores as (
 category_scores as (
     select
         signal_scores.*,
-        {%- for category, names in signals.items() %}
+    {%- for category, names in signals.items() %}
         {{ weighted_mean_of_present(names, '_score', '__weight') }}
-            as {{ category }}_score{{ "," if not loop.last }}
-        {%- endfor %}
+            as {{ category }}_score{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from signal_scores
 ),
 
@@ -157,12 +158,13 @@ final as (
         composite.composite_score,
         bands.band,
         {%- for category in signals %}
-        round(composite.{{ category }}_score, 2) as {{ category }}_score,
+            round(composite.{{ category }}_score, 2) as {{ category }}_score,
         {%- endfor %}
-        {%- for _category, signal in all_signals %}
+    {%- for _category, signal in all_signals %}
         composite.{{ signal }} as {{ signal }}_value,
-        round(composite.{{ signal }}_score, 2) as {{ signal }}_score{{ "," if not loop.last }}
-        {%- endfor %}
+        round(composite.{{ signal }}_score, 2) as {{ signal }}_score{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from composite
     left join bands
         on composite.composite_score >= bands.lower_score

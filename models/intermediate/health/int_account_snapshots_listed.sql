@@ -24,8 +24,8 @@ snapshot_arr as (
         cast(round(sum(line_items.arr_usd), 2) as {{ arr_type() }}) as arr
     from snapshots
     inner join line_items
-        on line_items.start_date <= snapshots.snapshot_date
-        and (line_items.end_date is null or line_items.end_date > snapshots.snapshot_date)
+        on snapshots.snapshot_date >= line_items.start_date
+        and (line_items.end_date is null or snapshots.snapshot_date < line_items.end_date)
     group by line_items.account_id, snapshots.snapshot_date, snapshots.is_as_of_date
 ),
 

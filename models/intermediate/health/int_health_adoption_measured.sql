@@ -29,7 +29,8 @@ integrations as (
 ),
 
 core_feature_count as (
-    select count(*) as core_features from catalogue where tier = 'core'
+    select count(*) as core_features from catalogue
+    where tier = 'core'
 ),
 
 recent_features as (
@@ -72,8 +73,8 @@ licensed_seats as (
     inner join users
         on snapshots.account_id = users.account_id
         and users.is_licensed
-        and users.created_at < snapshots.snapshot_date
-        and (users.deactivated_at is null or users.deactivated_at >= snapshots.snapshot_date)
+        and snapshots.snapshot_date > users.created_at
+        and (users.deactivated_at is null or snapshots.snapshot_date <= users.deactivated_at)
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -85,10 +86,10 @@ connected as (
     from snapshots
     inner join integrations
         on snapshots.account_id = integrations.account_id
-        and integrations.connected_at < snapshots.snapshot_date
+        and snapshots.snapshot_date > integrations.connected_at
         and (
             integrations.disconnected_at is null
-            or integrations.disconnected_at >= snapshots.snapshot_date
+            or snapshots.snapshot_date <= integrations.disconnected_at
         )
     group by snapshots.account_id, snapshots.snapshot_date
 ),
@@ -128,9 +129,10 @@ final as (
     select
         account_id,
         snapshot_date,
-        {%- for signal in health_signal_names()['adoption'] %}
-        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for signal in health_signal_names()['adoption'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from measured
 )
 

@@ -31,8 +31,8 @@ renewals as (
     inner join line_items
         on snapshots.account_id = line_items.account_id
         and line_items.interval_months >= 12
-        and line_items.start_date <= snapshots.snapshot_date
-        and line_items.end_date > snapshots.snapshot_date
+        and snapshots.snapshot_date >= line_items.start_date
+        and snapshots.snapshot_date < line_items.end_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -48,14 +48,15 @@ payments as (
                 then 1
         end) as overdue_invoices,
         count(case
-            when {{ in_days_before('invoices.paid_at', 'snapshots.snapshot_date', 90) }}
+            when
+                {{ in_days_before('invoices.paid_at', 'snapshots.snapshot_date', 90) }}
                 and cast(invoices.paid_at as date) > invoices.due_date
                 then 1
         end) as late_payments
     from snapshots
     inner join invoices
         on snapshots.account_id = invoices.account_id
-        and invoices.issued_at < snapshots.snapshot_date
+        and snapshots.snapshot_date > invoices.issued_at
         and invoices.issued_at >= {{ dbt.dateadd('day', -365, 'snapshots.snapshot_date') }}
     group by snapshots.account_id, snapshots.snapshot_date
 ),
@@ -66,14 +67,14 @@ relationship_events as (
         snapshots.snapshot_date,
         count(case
             when crm_events.event_type in (
-                'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
-            )
-            and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                    'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
+                )
+                and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
                 then 1
         end) as expansion_events,
         count(case
             when crm_events.event_type in ('competitor_mention', 'competitor_page_visit')
-            and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
                 then 1
         end) as competitor_events,
         count(case when crm_events.event_type = 'champion_left' then 1 end) as champion_departures,
@@ -119,9 +120,10 @@ final as (
     select
         account_id,
         snapshot_date,
-        {%- for signal in health_signal_names()['commercial'] %}
-        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for signal in health_signal_names()['commercial'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from measured
 )
 

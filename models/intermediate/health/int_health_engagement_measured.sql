@@ -134,9 +134,10 @@ final as (
     select
         account_id,
         snapshot_date,
-        {%- for signal in health_signal_names()['engagement'] %}
-        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for signal in health_signal_names()['engagement'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from measured
 )
 

@@ -104,12 +104,12 @@ measured as (
         snapshots.account_id,
         snapshots.snapshot_date,
         ticket_windows.ticket_tone,
+        ratings.mean_rating as review_tone,
         (1.0 + coalesce(ticket_windows.recent_tickets, 0))
         / (1.0 + coalesce(ticket_windows.earlier_tickets, 0) / 3.0) as ticket_frequency_trend,
         1.0 * nps_latest.latest_score as nps_latest,
         1.0 * nps_latest.latest_score - nps_latest.previous_score as nps_change,
-        1.0 * coalesce(community_windows.activities, 0) as community_participation,
-        ratings.mean_rating as review_tone
+        1.0 * coalesce(community_windows.activities, 0) as community_participation
     from snapshots
     left join ticket_windows
         on snapshots.account_id = ticket_windows.account_id
@@ -130,9 +130,10 @@ final as (
     select
         account_id,
         snapshot_date,
-        {%- for signal in health_signal_names()['sentiment'] %}
-        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for signal in health_signal_names()['sentiment'] %}
+        cast({{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
     from measured
 )
 

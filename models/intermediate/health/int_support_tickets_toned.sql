@@ -47,8 +47,8 @@ final as (
         texts.ticket_id,
         texts.account_id,
         texts.created_at,
-        coalesce(scored.tone, 0) as tone,
-        scored.matched_terms
+        scored.matched_terms,
+        coalesce(scored.tone, 0) as tone
     from texts
     left join scored
         on texts.ticket_id = scored.ticket_id

@@ -24,13 +24,13 @@ bucketed as (
 
 cut as (
     {% for dimension in ['all', 'signup_cohort', 'segment'] -%}
-    select
-        '{{ dimension }}' as dimension_name,
-        {{ "'all'" if dimension == 'all' else dimension }} as dimension_value,
-        'playbook_bucket' as timing_grain,
-        playbook_bucket as timing_value
-    from bucketed
-    union all
+        select
+            '{{ dimension }}' as dimension_name,
+            {{ "'all'" if dimension == 'all' else dimension }} as dimension_value,
+            'playbook_bucket' as timing_grain,
+            playbook_bucket as timing_value
+        from bucketed
+        union all
     {% endfor -%}
     select
         'all' as dimension_name,

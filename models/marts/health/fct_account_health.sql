@@ -28,7 +28,7 @@ lookbacks as (
         end) as snapshot_30_days_before
     from snapshot_dates
     inner join snapshot_dates as earlier
-        on earlier.snapshot_date < snapshot_dates.snapshot_date
+        on snapshot_dates.snapshot_date > earlier.snapshot_date
     group by snapshot_dates.snapshot_date
 ),
 

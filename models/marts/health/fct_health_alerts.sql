@@ -39,20 +39,20 @@ alerts as (
 signal_changes as (
     -- every signal's score now and 7 days before, for the alerting accounts only
     {% for category, names in signals.items() -%}
-    {% set outer_last = loop.last -%}
-    {% for signal in names -%}
-    select
-        alerts.account_id,
-        alerts.snapshot_date,
-        '{{ signal }}' as signal_name,
-        alerts.{{ signal }}_score - week_before.{{ signal }}_score as score_change
-    from alerts
-    inner join health as week_before
-        on alerts.account_id = week_before.account_id
-        and alerts.snapshot_7_days_before = week_before.snapshot_date
-    {% if not (outer_last and loop.last) %}union all
-    {% endif -%}
-    {%- endfor %}
+        {% set outer_last = loop.last -%}
+        {% for signal in names -%}
+            select
+                alerts.account_id,
+                alerts.snapshot_date,
+                '{{ signal }}' as signal_name,
+                alerts.{{ signal }}_score - week_before.{{ signal }}_score as score_change
+            from alerts
+            inner join health as week_before
+                on alerts.account_id = week_before.account_id
+                and alerts.snapshot_7_days_before = week_before.snapshot_date
+            {% if not (outer_last and loop.last) %}union all
+            {% endif -%}
+        {%- endfor %}
     {%- endfor %}
 ),
 
@@ -80,10 +80,9 @@ degraded as (
     group by account_id, snapshot_date
 ),
 
-final as (
+classified as (
     select
-        alerts.account_id,
-        alerts.snapshot_date,
+        alerts.*,
         case
             when alerts.dropped_sharply then 'sharp_drop'
             when alerts.crossed_band_down then 'band_down'
@@ -93,37 +92,58 @@ final as (
             when alerts.dropped_sharply or alerts.band in ('critical', 'churning') then 'urgent'
             when alerts.crossed_band_down then 'high'
             else 'normal'
-        end as urgency,
-        alerts.previous_band,
-        alerts.band,
-        alerts.previous_composite_score,
-        alerts.composite_score,
-        alerts.change_7d,
-        alerts.arr,
-        alerts.segment,
+        end as urgency
+    from alerts
+),
+
+routed as (
+    select
+        classified.*,
         degraded.degraded_signals,
+        bands.owner_role,
         case
-            when alerts.dropped_sharply and alerts.band in ('thriving', 'healthy')
+            when classified.dropped_sharply and classified.band in ('thriving', 'healthy')
                 then 'Urgent review: the score fell sharply in a week while still '
-                || alerts.band || '; check the degraded signals before they cost the account'
+                    || classified.band
+                    || '; check the degraded signals before they cost the account'
             else bands.action
         end as recommended_action,
-        bands.owner_role,
         -- CSM-level work goes to the named CSM, or to the pooled queue when there is none
         case
-            when bands.owner_role = 'CSM' then coalesce(alerts.csm_owner, 'Pooled CS queue')
+            when bands.owner_role = 'CSM' then coalesce(classified.csm_owner, 'Pooled CS queue')
             else bands.owner_role
         end as assigned_to,
         case
-            when alerts.dropped_sharply then least(bands.response_time_hours, 24)
+            when classified.dropped_sharply then least(bands.response_time_hours, 24)
             else bands.response_time_hours
         end as response_time_hours
-    from alerts
+    from classified
     inner join bands
-        on alerts.band = bands.band
+        on classified.band = bands.band
     left join degraded
-        on alerts.account_id = degraded.account_id
-        and alerts.snapshot_date = degraded.snapshot_date
+        on classified.account_id = degraded.account_id
+        and classified.snapshot_date = degraded.snapshot_date
+),
+
+final as (
+    select
+        account_id,
+        snapshot_date,
+        alert_type,
+        urgency,
+        previous_band,
+        band,
+        previous_composite_score,
+        composite_score,
+        change_7d,
+        arr,
+        segment,
+        degraded_signals,
+        recommended_action,
+        owner_role,
+        assigned_to,
+        response_time_hours
+    from routed
 )
 
 select * from final

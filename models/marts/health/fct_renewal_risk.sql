@@ -45,13 +45,13 @@ renewals as (
 
 checkpoints as (
     {% for days_out in [90, 60, 30] -%}
-    select
-        renewals.*,
-        {{ days_out }} as days_out,
-        cast({{ dbt.dateadd('day', -days_out, 'renewals.renewal_date') }} as date) as checkpoint_date
-    from renewals
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            renewals.*,
+            {{ days_out }} as days_out,
+            cast({{ dbt.dateadd('day', -days_out, 'renewals.renewal_date') }} as date) as checkpoint_date
+        from renewals
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 
@@ -72,7 +72,7 @@ latest_health as (
     from reached
     inner join health
         on reached.account_id = health.account_id
-        and health.snapshot_date <= reached.checkpoint_date
+        and reached.checkpoint_date >= health.snapshot_date
     group by reached.account_id, reached.renewal_date, reached.days_out
 ),
 

@@ -25,6 +25,6 @@ left join {{ ref('health_weights_calibrated') }} as calibrated
 where calibrated.weight is null
 {% else %}
 -- prior weights are in use: nothing to check
-select 1 as nothing_to_check
-where false
+    select 1 as nothing_to_check
+    where false
 {% endif %}

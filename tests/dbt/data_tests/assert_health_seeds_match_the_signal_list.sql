@@ -5,14 +5,14 @@ with
 
 measured as (
     {% for category, names in signals.items() -%}
-    {% set outer_last = loop.last -%}
-    {% for signal in names -%}
-    select
-        '{{ signal }}' as signal_name,
-        '{{ category }}' as category
-    {% if not (outer_last and loop.last) %}union all
-    {% endif -%}
-    {%- endfor %}
+        {% set outer_last = loop.last -%}
+        {% for signal in names -%}
+            select
+                '{{ signal }}' as signal_name,
+                '{{ category }}' as category
+            {% if not (outer_last and loop.last) %}union all
+            {% endif -%}
+        {%- endfor %}
     {%- endfor %}
 ),
 
