@@ -1,0 +1,327 @@
+"""The quality suites without dbt: raw suites are generated from the contract, mart suites catch
+broken marts, volume bounds, and a failing build or mart validation publishes nothing (dbt is
+replaced by a stub here; test_quality_scheduled_run.py runs the real one)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from conftest import REPO, TINY_BOOK
+from nrr_engine.generate import TABLES
+from nrr_engine.quality import run_log
+from nrr_engine.quality.contract import CONTRACT_FILE, load_raw_contract
+from nrr_engine.quality.mart_suites import MART_SPECS, validate_marts
+from nrr_engine.quality.raw_suites import (
+    build_raw_suites,
+    latest_activity_date,
+    read_raw_folder,
+    volume_bounds,
+)
+from nrr_engine.quality.scheduled_run import RunConfig, run
+from nrr_engine.quality.validation import GxSession
+
+QUIET_FRESHNESS = {"freshness_warn_after_hours": 10**6, "freshness_error_after_hours": 10**6}
+
+WATERFALL_COLUMNS = (
+    "period_grain, period_start, starting_arr, new_arr, reactivation_arr, expansion_arr, "
+    "contraction_arr, churned_arr, ending_arr, starting_customers, new_customers, "
+    "reactivated_customers, churned_customers, ending_customers"
+)
+GOOD_WATERFALL = [
+    "('month', date '2024-01-01', 0, 100, 0, 0, 0, 0, 100, 0, 1, 0, 0, 1)",
+    "('month', date '2024-02-01', 100, 0, 0, 50, 0, 0, 150, 1, 0, 0, 0, 1)",
+    "('month', date '2024-03-01', 150, 0, 0, 0, 0, 150, 0, 1, 0, 0, 1, 0)",
+    "('quarter', date '2024-01-01', 0, 100, 0, 50, 0, 150, 0, 0, 1, 0, 1, 0)",
+]
+BAD_WATERFALL = [
+    "('month', date '2024-01-01', 0, 100, 0, 0, 0, 0, 100, 0, 1, 0, 0, 1)",
+    # 100 + 50 = 150, not 151: the identity breaks
+    "('month', date '2024-02-01', 100, 0, 0, 50, 0, 0, 151, 1, 0, 0, 0, 1)",
+    # March is missing
+    "('month', date '2024-04-01', 151, 0, 0, 0, 0, 151, 0, 1, 0, 0, 1, 0)",
+]
+
+
+def marts_sql(waterfall, retention, health_scores) -> str:
+    """A minimal warehouse with the mart columns the suites read."""
+    health = ""
+    if health_scores is not None:
+        rows = ", ".join(f"('A{i}', {score})" for i, score in enumerate(health_scores))
+        health = (
+            "create schema if not exists health;"
+            "create or replace table health.fct_account_health as "
+            f"select * from (values {rows}) as t(account_id, composite_score);"
+        )
+    return f"""
+        create schema if not exists revenue;
+        create or replace table revenue.fct_arr_waterfall as
+            select * from (values {", ".join(waterfall)}) as t({WATERFALL_COLUMNS});
+        create or replace table revenue.fct_net_revenue_retention as
+            select * from (values {", ".join(retention)})
+            as t(as_of_month, window_months, nrr, grr, logo_retention);
+        create or replace table revenue.fct_account_arr_monthly as
+            select * from (values ('A1', date '2024-01-01', 100.0),
+                                  ('A1', date '2024-02-01', 150.0))
+            as t(account_id, month, arr);
+        create or replace table revenue.dim_accounts as
+            select * from (values ('A1'), ('A2')) as t(account_id);
+        create or replace table revenue.fct_cohort_retention as
+            select * from (values (1.0, 1.0), (0.5, 0.8)) as t(logo_retention, grr);
+        {health}
+    """
+
+
+GOOD_RETENTION = [
+    "(date '2024-03-01', 3, 1.5, 0.9, 1.0)",
+    "(date '2024-02-01', 1, null, null, null)",
+]
+BAD_RETENTION = ["(date '2024-03-01', 3, 3.5, 0.9, 1.0)", "(date '2024-04-01', 3, 0.8, 0.9, 1.0)"]
+GOOD_MARTS = marts_sql(GOOD_WATERFALL, GOOD_RETENTION, [10, 55.5, 100])
+BAD_MARTS = marts_sql(BAD_WATERFALL, BAD_RETENTION, [10, 120])
+
+
+@pytest.fixture(scope="module")
+def session() -> GxSession:
+    return GxSession(None)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_warehouse(path: Path, sql: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql)
+    return path
+
+
+def test_the_contract_is_read_from_the_source_yaml():
+    contracts = {c.name: c for c in load_raw_contract(REPO)}
+    assert set(contracts) == set(TABLES)
+    line_items = contracts["subscription_line_items"]
+    assert line_items.primary_key == ("line_item_id",)
+    assert line_items.references_accounts == "account_id"
+    assert [(o.earlier, o.later, o.strict) for o in line_items.date_order] == [
+        ("start_date", "end_date", True)
+    ]
+    assert (line_items.column("discount_pct").min, line_items.column("discount_pct").max) == (0, 1)
+    assert line_items.column("end_date").nullable
+    assert contracts["fx_rates"].column("rate_to_usd").exclusive_min == 0
+    assert contracts["support_tickets"].column("csat_score").max == 5
+    assert contracts["accounts"].column("segment").values == ("smb", "mid_market", "enterprise")
+
+
+def test_raw_suites_are_generated_from_every_contract_rule():
+    contracts = load_raw_contract(REPO)
+    suites, failures = build_raw_suites(read_raw_folder(TINY_BOOK, contracts), None, 2.0)
+    assert failures == []
+    rules = {suite.name: {(c.column, c.rule) for c in suite.checks} for suite in suites}
+    required = {
+        suite.name: c.kwargs["column_set"]
+        for suite in suites
+        for c in suite.checks
+        if c.rule == "required_column"
+    }
+    assert set(rules) == {f"raw.{c.name}" for c in contracts}
+    for contract in contracts:
+        table = rules[f"raw.{contract.name}"]
+        assert required[f"raw.{contract.name}"] == list(contract.column_names)
+        for column in contract.columns:
+            has_range = any(v is not None for v in (column.min, column.max, column.exclusive_min))
+            assert ((column.name, "not_null") in table) is not column.nullable
+            assert ((column.name, "castable") in table) is (column.type != "string")
+            assert ((column.name, "accepted_values") in table) is bool(column.values)
+            assert ((column.name, "range") in table) is has_range
+        key = ", ".join(contract.primary_key)
+        assert ((key, "unique_key") in table) is bool(contract.primary_key)
+        account = contract.references_accounts
+        assert ((account, "references_accounts") in table) is bool(account)
+        for order in contract.date_order:
+            assert (order.later, "date_order") in table
+        currency = contract.fx_currency
+        assert ((currency, "fx_rate_exists") in table) is bool(currency)
+
+
+def test_a_rule_added_to_the_contract_reaches_the_suite(tmp_path):
+    """No hand-listed columns: a new contract column is checked as soon as it is declared."""
+    document = yaml.safe_load((REPO / CONTRACT_FILE).read_text())
+    accounts = next(t for t in document["sources"][0]["tables"] if t["name"] == "accounts")
+    accounts["columns"].append(
+        {"name": "tier_label", "config": {"meta": {"contract": {"values": ["gold", "silver"]}}}}
+    )
+    (tmp_path / CONTRACT_FILE).parent.mkdir(parents=True)
+    (tmp_path / CONTRACT_FILE).write_text(yaml.safe_dump(document))
+    contracts = load_raw_contract(tmp_path)
+    suites, _ = build_raw_suites(read_raw_folder(TINY_BOOK, contracts), None, 2.0)
+    checks = [c for s in suites if s.name == "raw.accounts" for c in s.checks]
+    assert (
+        "tier_label" in next(c for c in checks if c.rule == "required_column").kwargs["column_set"]
+    )
+    assert ("tier_label", "accepted_values") not in {(c.column, c.rule) for c in checks}
+    failures = GxSession(None).run([s for s in suites if s.name == "raw.accounts"], "raw")
+    assert [(f.table, f.column, f.rule) for f in failures] == [
+        ("raw.accounts", "tier_label", "required_column")
+    ]
+
+
+def test_default_as_of_date_is_the_latest_billing_or_usage_date():
+    from datetime import date
+
+    tables = read_raw_folder(TINY_BOOK, load_raw_contract(REPO))
+    assert latest_activity_date(tables, date(2030, 1, 1)) == date(2025, 3, 31)
+    assert latest_activity_date(tables, date(2025, 1, 1)) == date(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("previous", "factor", "allowed", "refused"),
+    [
+        (51, 2, [26, 51, 102], [25, 103, 5]),  # a 90% shrink is refused
+        (50, 10, [5, 500], [4, 501]),  # exactly the factor is allowed
+        (3, 2, [0, 10], [11]),  # small tables may shrink to nothing and grow to 10 rows
+        (0, 2, [0, 10], [11]),
+    ],
+)
+def test_volume_bounds(previous, factor, allowed, refused):
+    low, high = volume_bounds(previous, factor)
+    assert all(low <= n <= high for n in allowed)
+    assert not any(low <= n <= high for n in refused)
+
+
+def test_mart_suites_pass_on_sound_marts(tmp_path, session):
+    warehouse = make_warehouse(tmp_path / "good.duckdb", GOOD_MARTS)
+    result = validate_marts(warehouse, None, 2.0, session)
+    assert [f.message() for f in result.failures] == []
+    assert result.row_counts["revenue.fct_arr_waterfall"] == 4
+    assert result.row_counts["health.fct_account_health"] == 3
+
+
+def test_mart_suites_catch_bounds_identities_gaps_and_health_scores(tmp_path, session):
+    warehouse = make_warehouse(tmp_path / "bad.duckdb", BAD_MARTS)
+    result = validate_marts(warehouse, None, 2.0, session)
+    found = {(f.table, f.column, f.rule) for f in result.failures}
+    assert found == {
+        ("revenue.fct_arr_waterfall", "ending_arr", "waterfall_identity"),
+        ("revenue.fct_arr_waterfall", "period_start", "consecutive_months"),
+        ("revenue.fct_net_revenue_retention", "nrr", "nrr_bounds"),
+        ("revenue.fct_net_revenue_retention", "grr", "grr_not_above_nrr"),
+        ("health.fct_account_health", "composite_score", "health_score_bounds"),
+    }, [f.message() for f in result.failures]
+
+
+def test_missing_health_mart_is_skipped_with_a_note_but_a_revenue_mart_is_required(
+    tmp_path, session
+):
+    sql = marts_sql(GOOD_WATERFALL, GOOD_RETENTION, None)
+    sql += "drop table revenue.dim_accounts;"
+    warehouse = make_warehouse(tmp_path / "partial.duckdb", sql)
+    result = validate_marts(warehouse, None, 2.0, session)
+    assert [(f.table, f.rule) for f in result.failures] == [
+        ("revenue.dim_accounts", "relation_exists")
+    ]
+    assert result.notes == [
+        "skipped the suite of health.fct_account_health: the relation does not exist"
+    ]
+    assert {s.name for s in MART_SPECS if not s.required} == {"health.fct_account_health"}
+
+
+def test_mart_row_counts_are_checked_against_the_previous_run(tmp_path, session):
+    warehouse = make_warehouse(tmp_path / "good.duckdb", GOOD_MARTS)
+    previous = {"revenue.fct_arr_waterfall": 40, "revenue.dim_accounts": 2}
+    result = validate_marts(warehouse, previous, 2.0, session)
+    assert [(f.table, f.rule) for f in result.failures] == [("revenue.fct_arr_waterfall", "volume")]
+
+
+# -- failures after the raw stage, with a stub in place of dbt --------------------------------
+
+FAKE_DBT = """#!{python}
+import json, os, pathlib, sys
+import duckdb
+args = sys.argv[1:]
+target = pathlib.Path(args[args.index("--target-path") + 1])
+target.mkdir(parents=True, exist_ok=True)
+if args[0] == "source":
+    (target / "sources.json").write_text(json.dumps({{"results": []}}))
+    sys.exit(0)
+with duckdb.connect(os.environ["NRR_DUCKDB_PATH"]) as con:
+    con.execute(pathlib.Path(os.environ["FAKE_DBT_SQL"]).read_text())
+if os.environ.get("FAKE_DBT_FAIL"):
+    result = {{"unique_id": "model.nrr_engine.fct_arr_waterfall", "status": "error",
+              "message": "Runtime Error in model fct_arr_waterfall\\n  boom"}}
+    (target / "run_results.json").write_text(json.dumps({{"results": [result]}}))
+    sys.exit(1)
+"""
+
+
+@pytest.fixture
+def stub_run(tmp_path, monkeypatch):
+    """A scheduled run on the tiny book with a stub dbt that writes the given SQL."""
+    dbt = tmp_path / "fake_dbt"
+    dbt.write_text(FAKE_DBT.format(python=sys.executable))
+    dbt.chmod(0o755)
+    warehouse = make_warehouse(tmp_path / "wh" / "nrr.duckdb", "create table kept as select 1 as x")
+
+    def go(sql: str, fail: bool = False):
+        (tmp_path / "build.sql").write_text(sql)
+        monkeypatch.setenv("FAKE_DBT_SQL", str(tmp_path / "build.sql"))
+        if fail:
+            monkeypatch.setenv("FAKE_DBT_FAIL", "1")
+        config = RunConfig(
+            project_dir=REPO,
+            raw_path=TINY_BOOK,
+            warehouse=warehouse,
+            run_log=tmp_path / "wh" / "run_log.duckdb",
+            output_dir=tmp_path / "out",
+            dbt_vars=QUIET_FRESHNESS,
+            dbt=str(dbt),
+        )
+        return config, run(config)
+
+    return warehouse, go
+
+
+def test_a_failed_build_publishes_nothing(stub_run):
+    warehouse, go = stub_run
+    before = sha256(warehouse)
+    config, result = go(GOOD_MARTS, fail=True)
+    assert (result.outcome, result.exit_code) == ("failed_build", 1)
+    assert "model.nrr_engine.fct_arr_waterfall [dbt_error]" in result.message
+    assert sha256(warehouse) == before
+    assert not config.candidate.exists()
+    [row] = run_log.read_all(config.run_log)
+    assert row["outcome"] == "failed_build"
+    summary = json.loads(result.summary_path.read_text())
+    assert summary["outcome"] == "failed_build" and summary["published"] is False
+
+
+def test_failed_mart_validation_publishes_nothing(stub_run):
+    warehouse, go = stub_run
+    before = sha256(warehouse)
+    config, result = go(BAD_MARTS)
+    assert (result.outcome, result.exit_code) == ("failed_mart_validation", 1)
+    assert "revenue.fct_net_revenue_retention.nrr [nrr_bounds]" in result.message
+    assert sha256(warehouse) == before
+    assert not config.candidate.exists()
+    [row] = run_log.read_all(config.run_log)
+    rules = {(r["table"], r["rule"]) for r in json.loads(row["validation_results"])}
+    assert ("health.fct_account_health", "health_score_bounds") in rules
+
+
+def test_sound_marts_are_published_with_the_run_log(stub_run):
+    warehouse, go = stub_run
+    config, result = go(GOOD_MARTS)
+    assert (result.outcome, result.exit_code) == ("published", 0), result.message
+    assert not config.candidate.exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # built on a copy of the published file: what was there is still there
+        assert con.execute("select x from kept").fetchall() == [(1,)]
+        runs = con.execute("select run_id, outcome from audit.audit_runs").fetchall()
+    assert runs == [(result.run_id, "published")]
+    assert (config.output_dir / "data_docs" / "index.html").exists()
