@@ -12,8 +12,9 @@ invoices as (
     select issued_at from {{ ref('stg_raw__invoices') }}
 ),
 
-usage_events as (
-    select occurred_at from {{ ref('stg_raw__usage_events') }}
+usage_days as (
+    -- the aggregate, not the events: it already holds one row per account and day
+    select usage_date from {{ ref('int_usage_account_feature_days_aggregated') }}
 ),
 
 latest_activity as (
@@ -21,7 +22,7 @@ latest_activity as (
     union all
     select max(issued_at) from invoices
     union all
-    select max(cast(occurred_at as date)) from usage_events
+    select max(usage_date) from usage_days
 ),
 
 resolved as (
