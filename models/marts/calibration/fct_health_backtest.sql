@@ -1,8 +1,8 @@
--- The contract in front of the Python model py_health_backtest_summary (Python models carry none themselves).
+-- The 'summary' section of the Python model py_health_backtest, under a contract.
 with
 
 calibrated as (
-    select * from {{ ref('py_health_backtest_summary') }}
+    select * from {{ ref('py_health_backtest') }}
 ),
 
 final as (
@@ -16,6 +16,7 @@ final as (
         cast(lead_days as integer) as lead_days,
         cast(test_period_start as date) as test_period_start
     from calibrated
+    where section = 'summary'
 )
 
 select * from final

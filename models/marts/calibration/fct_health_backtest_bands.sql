@@ -1,8 +1,8 @@
--- The contract in front of the Python model py_health_backtest_bands (Python models carry none themselves).
+-- The 'band' section of the Python model py_health_backtest, under a contract.
 with
 
 calibrated as (
-    select * from {{ ref('py_health_backtest_bands') }}
+    select * from {{ ref('py_health_backtest') }}
 ),
 
 final as (
@@ -15,6 +15,7 @@ final as (
         cast(lift as {{ double_type() }}) as lift,
         cast(share_of_churn as {{ double_type() }}) as share_of_churn
     from calibrated
+    where section = 'band'
 )
 
 select * from final

@@ -1,8 +1,8 @@
--- The contract in front of the Python model py_health_backtest_deciles (Python models carry none themselves).
+-- The 'decile' section of the Python model py_health_backtest, under a contract.
 with
 
 calibrated as (
-    select * from {{ ref('py_health_backtest_deciles') }}
+    select * from {{ ref('py_health_backtest') }}
 ),
 
 final as (
@@ -16,6 +16,7 @@ final as (
         cast(min_predicted as {{ double_type() }}) as min_predicted,
         cast(max_predicted as {{ double_type() }}) as max_predicted
     from calibrated
+    where section = 'decile'
 )
 
 select * from final

@@ -221,6 +221,17 @@ def backtest_bands(run: CalibrationRun) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def backtest(run: CalibrationRun) -> pd.DataFrame:
+    """The three backtest tables in one frame, told apart by ``section`` (summary | decile |
+    band), so that one Python model fits once and the marts in front of it split the sections."""
+    parts = [
+        backtest_summary(run).assign(section="summary"),
+        backtest_deciles(run).assign(section="decile"),
+        backtest_bands(run).assign(section="band"),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
 def predictive_signals(history: pd.DataFrame) -> pd.DataFrame:
     """The playbook's predictive-signal table, measured on this book's whole labelled history."""
     labelled = label_snapshots(history, horizon_days=HORIZON_DAYS)
