@@ -46,7 +46,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	mkdir -p target
-	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models tests/dbt analyses
+	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint --processes 2 models tests/dbt analyses
 
 test: setup data lint
 	$(BIN)/pytest

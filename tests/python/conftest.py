@@ -22,6 +22,11 @@ TINY_BOOK = REPO / "tests" / "python" / "fixtures" / "tiny_book"
 PLAYBOOK_CSV = REPO.parent / "shared" / "external" / "mrr_playbook" / "subscription_periods.csv"
 
 
+# For builds that exist to compare data (a past as_of_date, inflated events, a reactivation
+# window): the data and unit tests of the same project run in the other builds.
+MODELS_ONLY = ["--exclude-resource-type", "test", "unit_test"]
+
+
 @dataclass
 class Build:
     """A finished dbt invocation and the warehouse it wrote."""

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, Build, build_ok
+from conftest import MODELS_ONLY, REPO, Build, build_ok
 from nrr_engine.generate import FEATURE_CATALOGUE
 
 SIGNALS = [
@@ -55,7 +55,10 @@ def past_snapshot(generated_build) -> dt.date:
 
 def test_a_past_as_of_date_reproduces_the_history_row(tmp_path, generated_build, past_snapshot):
     past = build_ok(
-        tmp_path, generated_build.raw_path, dbt_vars={"as_of_date": past_snapshot.isoformat()}
+        tmp_path,
+        generated_build.raw_path,
+        dbt_vars={"as_of_date": past_snapshot.isoformat()},
+        extra_args=MODELS_ONLY,
     )
     then = health_rows(past, "is_as_of_date")
     history = health_rows(generated_build, f"snapshot_date = date '{past_snapshot}'")
@@ -83,7 +86,7 @@ def test_inflating_raw_event_counts_does_not_move_the_score(tmp_path, generated_
         for i in range(2)
     ]
     pq.write_table(pa.concat_tables([events, *copies]), raw / "usage_events.parquet")
-    inflated = build_ok(tmp_path / "build", raw)
+    inflated = build_ok(tmp_path / "build", raw, extra_args=MODELS_ONLY)
     assert inflated.query(
         "select sum(events) from intermediate.int_usage_account_feature_days_aggregated"
     ) == [(3 * events.num_rows,)]

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import Build, build_ok
+from conftest import MODELS_ONLY, Build, build_ok
 from reference import arr_reference as ref
 
 CENT_TOLERANCE = 0.011  # SQL sums doubles, the reference Decimals: a cent of rounding at most
@@ -56,6 +56,7 @@ def window_build(tmp_path_factory, generated_book) -> Build:
         tmp_path_factory.mktemp("window"),
         generated_book,
         dbt_vars={"reactivation_window_months": 2},
+        extra_args=MODELS_ONLY,
     )
 
 
