@@ -13,18 +13,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nrr_engine.dbt_cli import dbt_executable
+
 GNU_TIME = Path("/usr/bin/time")
 _MAXRSS = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
-
-
-def dbt_executable() -> str:
-    beside = Path(sys.executable).parent / "dbt"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("dbt")
-    if not found:
-        raise FileNotFoundError("dbt is not installed beside this Python nor on PATH")
-    return found
 
 
 def _gnu_time_works() -> bool:

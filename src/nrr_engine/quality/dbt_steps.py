@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,19 +27,6 @@ class DbtInvocation:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
-
-
-def dbt_executable(explicit: str | Path | None = None) -> str:
-    """`explicit`, else the dbt next to this Python (the project's venv), else dbt on PATH."""
-    if explicit:
-        return str(explicit)
-    beside = Path(sys.executable).parent / "dbt"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("dbt")
-    if not found:
-        raise FileNotFoundError("dbt is not installed next to this Python nor on PATH")
-    return found
 
 
 def run_dbt(

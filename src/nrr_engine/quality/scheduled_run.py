@@ -39,12 +39,13 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from nrr_engine.dbt_cli import dbt_executable
+
 from . import run_log
 from .contract import load_raw_contract
 from .dbt_steps import (
     build_failures,
     build_warnings,
-    dbt_executable,
     freshness_failures,
     freshness_report,
     run_dbt,
