@@ -73,7 +73,7 @@ def profile_settings(args) -> dict:
     defaults (profiles/profiles.yml)."""
     return {
         "threads": int(args.threads or os.environ.get("NRR_THREADS") or 2),
-        "memory_limit": args.memory_limit or os.environ.get("NRR_DUCKDB_MEMORY_LIMIT") or "8GB",
+        "memory_limit": args.memory_limit or os.environ.get("NRR_DUCKDB_MEMORY_LIMIT") or "4GB",
         "temp_directory": args.temp_dir or os.environ.get("NRR_DUCKDB_TEMP_DIR"),
     }
 
@@ -486,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scratch-dir", help="default: <project>/.benchmarks")
     p.add_argument("--project-dir", default=str(PROJECT_DIR), help="the dbt project")
     p.add_argument("--threads", type=int, help="default: $NRR_THREADS or 2 (the profile's)")
-    p.add_argument("--memory-limit", help="default: $NRR_DUCKDB_MEMORY_LIMIT or 8GB")
+    p.add_argument("--memory-limit", help="default: $NRR_DUCKDB_MEMORY_LIMIT or 4GB")
     p.add_argument("--temp-dir", help="default: $NRR_DUCKDB_TEMP_DIR or <scratch>/run/duckdb_tmp")
     p.add_argument("--skip-incremental", action="store_true")
     p.add_argument("--strict", action="store_true", help="exit 2 when a target of the scale fails")
