@@ -2,10 +2,18 @@
     The accounts scored at each health snapshot: customers with ARR > 0 on the snapshot day
     (line items with start_date <= D < end_date), with their ARR and owner.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    post_hook="{{ delete_snapshots_not_in(ref('int_health_snapshot_dates_spined')) }}",
+) }}
+
 with
 
 snapshots as (
     select * from {{ ref('int_health_snapshot_dates_spined') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 line_items as (

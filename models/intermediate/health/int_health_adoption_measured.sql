@@ -2,10 +2,18 @@
     Product adoption signals per account and snapshot (docs/definitions.md#health-signals): how
     broadly and deeply the product is used, not how often. Only data dated before the snapshot.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    post_hook="{{ delete_snapshots_not_in(ref('int_account_snapshots_listed')) }}",
+) }}
+
 with
 
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 feature_days as (

@@ -3,10 +3,18 @@
     renewal, payment behaviour as it stood at the snapshot, expansion conversations, stakeholder
     changes and competitor signals.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    post_hook="{{ delete_snapshots_not_in(ref('int_account_snapshots_listed')) }}",
+) }}
+
 with
 
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 line_items as (

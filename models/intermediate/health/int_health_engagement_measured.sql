@@ -3,10 +3,18 @@
     the direction of use (sessions and session depth against the 30 days before), discovery of
     new features, and whether the champion and the executive sponsor still use the product.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    post_hook="{{ delete_snapshots_not_in(ref('int_account_snapshots_listed')) }}",
+) }}
+
 with
 
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 sessions as (

@@ -3,10 +3,18 @@
     ticket tone and frequency, NPS level and change, community participation and review tone.
     Signals without data (no ticket, no NPS answer, no rating) are missing, not zero.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    post_hook="{{ delete_snapshots_not_in(ref('int_account_snapshots_listed')) }}",
+) }}
+
 with
 
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 tickets as (
