@@ -5,8 +5,9 @@
     Rules come from the source's YAML (`config.meta.contract` on columns; `primary_key`,
     `references_accounts`, `date_order` and `fx_currency` on the table), so each rule is written
     once, in `_raw__sources.yml`. Output: the typed contract columns, `duplicate_count` (raw rows
-    collapsed into this one), `raw_row` (the row as text) and `rejection_reason` (null when the
-    row is accepted; otherwise every broken rule, separated by `; `).
+    collapsed into this one), `raw_row` (the row as text, values trimmed; on rejected rows
+    only) and `rejection_reason` (null when the row is accepted; otherwise every broken rule,
+    separated by `; `).
 
     Arguments:
       source_relation: `source('raw', '<table>')`
@@ -19,23 +20,78 @@
     {%- set table_meta = source_node.config.meta if source_node else {} -%}
     {%- set columns = source_node.columns.values() | list if source_node else [] -%}
     {%- set column_names = columns | map(attribute='name') | list -%}
-    {%- set key = table_meta.get('primary_key', []) -%}
+    {#- without a declared key, a row is its own key: only exact duplicates collapse -#}
+    {%- set key = table_meta.get('primary_key') or column_names -%}
+    {%- set types = {} -%}
+    {%- for column in columns -%}
+        {%- do types.update({column.name: _contract(column).get('type', 'string')}) -%}
+    {%- endfor -%}
+    {%- set raw_texts = [] -%}
+    {%- for name in column_names -%}
+        {%- do raw_texts.append(name if types[name] == 'string' else name ~ '__raw') -%}
+    {%- endfor -%}
 
 with
 
-source as (
-    select * from {{ source_relation }}
+keyed as (
+    -- one pass over the raw table, grouped by its key (as cast): rows equal in every contract
+    -- column collapse into one and are counted (min() of equal values is the value); a key
+    -- whose rows differ is flagged by their fingerprints, and a second pass (below) reads only
+    -- those rare keys
+    select
+        {% for name in column_names -%}
+        min({{ name }}) as {{ name }},
+        {% endfor -%}
+        count(*) as duplicate_count,
+        min({{ row_fingerprint(column_names) }}) <> max({{ row_fingerprint(column_names) }})
+            as has_conflicting_rows
+    from {{ source_relation }}
+    group by {% for name in key %}{{ _contract_typed(name, types[name]) }}{{ ", " if not loop.last }}{% endfor %}
+),
+
+conflicting_keys as (
+    select
+        {% for name in key -%}
+        {{ _contract_typed(name, types[name]) }} as {{ name }}{{ "," if not loop.last }}
+        {% endfor %}
+    from keyed
+    where has_conflicting_rows
+),
+
+conflicting_rows as (
+    -- each distinct row under a conflicting key (all of them are rejected: no way to tell
+    -- which is right), read again from the raw table: cheaper than carrying every row
+    select
+        {% for name in column_names -%}
+        source_rows.{{ name }},
+        {% endfor -%}
+        count(*) as duplicate_count
+    from {{ source_relation }} as source_rows
+    inner join conflicting_keys
+        on {% for name in key -%}
+        {{ _contract_typed('source_rows.' ~ name, types[name]) }} is not distinct from conflicting_keys.{{ name }}
+        {{- " and" if not loop.last }}
+        {% endfor %}
+    group by {% for name in column_names %}source_rows.{{ name }}{{ ", " if not loop.last }}{% endfor %}
 ),
 
 collapsed as (
-    -- exact duplicates (equal in every contract column) become one row, and are counted
     select
         {% for name in column_names -%}
         {{ name }},
         {% endfor -%}
-        count(*) as duplicate_count
-    from source
-    group by {% for name in column_names %}{{ name }}{{ ", " if not loop.last }}{% endfor %}
+        duplicate_count,
+        1 as rows_sharing_key
+    from keyed
+    where not has_conflicting_rows
+    union all
+    select
+        {% for name in column_names -%}
+        {{ name }},
+        {% endfor -%}
+        duplicate_count,
+        2 as rows_sharing_key
+    from conflicting_rows
 ),
 
 typed as (
@@ -47,18 +103,13 @@ typed as (
         {{ _contract_typed(column.name, 'string') }} as {{ column.name }}__raw,
         {%- endfor %}
         duplicate_count,
-        {{ row_as_text(column_names) }} as raw_row
+        rows_sharing_key
     from collapsed
 ),
 
 row_checked as (
     select
         typed.*,
-        {% if key -%}
-        count(*) over (partition by {{ key | join(', ') }}) as rows_sharing_key,
-        {%- else -%}
-        1 as rows_sharing_key,
-        {%- endif %}
         concat_ws(
             '; ',
             {%- for column in columns %}
@@ -138,13 +189,9 @@ related as (
     {%- endif %}
 ),
 
-final as (
+reasoned as (
     select
-        {% for name in column_names -%}
-        {{ name }},
-        {% endfor -%}
-        duplicate_count,
-        raw_row,
+        related.*,
         nullif(concat_ws(
             '; ',
             nullif(row_rejection_reason, ''),
@@ -159,6 +206,20 @@ final as (
             end
         ), '') as rejection_reason
     from related
+),
+
+final as (
+    select
+        {% for name in column_names -%}
+        {{ name }},
+        {% endfor -%}
+        duplicate_count,
+        -- the row as text only where the audit trail needs it: printing every accepted row of
+        -- the largest tables costs more than the whole check
+        case when rejection_reason is not null then {{ row_as_text(column_names, raw_texts) }} end
+            as raw_row,
+        rejection_reason
+    from reasoned
 )
 
 select * from final
@@ -211,3 +272,4 @@ select * from final
     {%- endfor -%}
     {{ return(literals | join(', ')) }}
 {% endmacro %}
+
