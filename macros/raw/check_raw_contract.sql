@@ -13,8 +13,15 @@
       source_relation: `source('raw', '<table>')`
       accepted_accounts: `ref('stg_raw__accounts')` when the table references accounts
       accepted_fx_rates: `ref('stg_raw__fx_rates')` when the table has a currency to convert
+      check_day_column: a timestamp column that makes the model incremental by day (the model
+        must be `incremental`, `delete+insert` on `check_day`). The output gains `check_day`:
+        the column's date, or 9999-12-31 when it is missing or does not cast. An incremental
+        run re-checks only the raw rows from `usage_lookback_days` days before the latest day
+        stored (and every row without a valid day); a re-checked row whose key was already
+        stored from an earlier day is rejected, so a key is never accepted twice
+        (docs/definitions.md#incremental-runs).
 -#}
-{% macro check_raw_contract(source_relation, accepted_accounts=none, accepted_fx_rates=none) %}
+{% macro check_raw_contract(source_relation, accepted_accounts=none, accepted_fx_rates=none, check_day_column=none) %}
     {%- set table = source_relation.identifier -%}
     {%- set source_node = _raw_source_node(table) -%}
     {%- set table_meta = source_node.config.meta if source_node else {} -%}
@@ -26,6 +33,18 @@
     {%- for column in columns -%}
         {%- do types.update({column.name: _contract(column).get('type', 'string')}) -%}
     {%- endfor -%}
+    {%- set check_day = none -%}
+    {%- set rechecks = false -%}
+    {%- if check_day_column -%}
+        {%- set check_day = _check_day(check_day_column) -%}
+        {%- set rechecks = is_incremental() -%}
+        {%- set first_day_rechecked -%}
+            (
+                select {{ dbt.dateadd('day', -var('usage_lookback_days'), 'max(cast(stored.' ~ check_day_column ~ ' as date))') }}
+                from {{ this }} as stored
+            )
+        {%- endset -%}
+    {%- endif -%}
     {%- set raw_texts = [] -%}
     {%- for name in column_names -%}
         {%- do raw_texts.append(name if types[name] == 'string' else name ~ '__raw') -%}
@@ -46,6 +65,9 @@ keyed as (
         min({{ row_fingerprint(column_names) }}) <> max({{ row_fingerprint(column_names) }})
             as has_conflicting_rows
     from {{ source_relation }}
+    {%- if rechecks %}
+    where {{ check_day }} >= {{ first_day_rechecked }}
+    {%- endif %}
     group by {% for name in key %}{{ _contract_typed(name, types[name]) }}{{ ", " if not loop.last }}{% endfor %}
 ),
 
@@ -72,6 +94,9 @@ conflicting_rows as (
         {{ _contract_typed('source_rows.' ~ name, types[name]) }} is not distinct from conflicting_keys.{{ name }}
         {{- " and" if not loop.last }}
         {% endfor %}
+    {%- if rechecks %}
+    where {{ _check_day('source_rows.' ~ check_day_column) }} >= {{ first_day_rechecked }}
+    {%- endif %}
     group by {% for name in column_names %}source_rows.{{ name }}{{ ", " if not loop.last }}{% endfor %}
 ),
 
@@ -174,9 +199,14 @@ related as (
         {%- endif %}
         {% if currency_column and accepted_fx_rates is not none -%}
         row_checked.{{ currency_column }} <> 'USD'
-        and accepted_fx_rates.currency is null as has_unknown_currency
+        and accepted_fx_rates.currency is null as has_unknown_currency,
         {%- else -%}
-        false as has_unknown_currency
+        false as has_unknown_currency,
+        {%- endif %}
+        {% if rechecks -%}
+        stored_keys.{{ key[0] }} is not null as has_stored_key
+        {%- else -%}
+        false as has_stored_key
         {%- endif %}
     from row_checked
     {%- if account_column and accepted_accounts is not none %}
@@ -186,6 +216,16 @@ related as (
     {%- if currency_column and accepted_fx_rates is not none %}
     left join {{ accepted_fx_rates }} as accepted_fx_rates
         on row_checked.{{ currency_column }} = accepted_fx_rates.currency
+    {%- endif %}
+    {%- if rechecks %}
+    left join (
+        select distinct {{ key | join(', ') }}
+        from {{ this }}
+        where check_day < {{ first_day_rechecked }} and rejection_reason is null
+    ) as stored_keys
+        on {% for name in key -%}
+        row_checked.{{ name }} = stored_keys.{{ name }}{{ " and" if not loop.last }}
+        {% endfor %}
     {%- endif %}
 ),
 
@@ -200,6 +240,10 @@ reasoned as (
                     then 'conflicting rows share this {{ key | join(", ") }}'
             end,
             case when has_unknown_account then '{{ account_column }} is not an accepted account' end,
+            case
+                when has_stored_key
+                    then '{{ key | join(", ") }} was already loaded from an earlier day'
+            end,
             case
                 when has_unknown_currency
                     then '{{ currency_column }} has no rate in fx_rates'
@@ -218,7 +262,10 @@ final as (
         -- the largest tables costs more than the whole check
         case when rejection_reason is not null then {{ row_as_text(column_names, raw_texts) }} end
             as raw_row,
-        rejection_reason
+        rejection_reason{{ "," if check_day }}
+        {% if check_day -%}
+        {{ check_day }} as check_day
+        {%- endif %}
     from reasoned
 )
 
@@ -273,3 +320,8 @@ select * from final
     {{ return(literals | join(', ')) }}
 {% endmacro %}
 
+
+{#- The day a row is re-checked by: its timestamp's date, or 9999-12-31 (every run) without one. -#}
+{% macro _check_day(column) %}
+    {{ return("coalesce(cast(" ~ _contract_typed(column, 'timestamp') ~ " as date), cast('9999-12-31' as date))") }}
+{% endmacro %}

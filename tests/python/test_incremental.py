@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from conftest import Build, build_ok, generate_book
+from conftest import MODELS_ONLY, Build, build_ok, generate_book
 from nrr_engine.benchmark import append_one_day
 
 COMPARED_SCHEMAS = ("revenue", "health")
@@ -159,3 +161,56 @@ def test_incremental_run_equals_full_rebuild(books):
         sql = f"select * from {table} order by all"
         problems += _differences(table, incremental.query(sql), full.query(sql))
     assert not problems, "\n".join(problems)
+
+
+def _copy_book(source: Path, target: Path) -> Path:
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.is_file():
+            shutil.copyfile(path, target / path.name)
+    return target
+
+
+def test_event_resent_from_an_earlier_day_is_rejected_not_counted_twice(books):
+    """An incremental run re-checks only the latest days of raw events: an event re-sent on the
+    new day under an event_id accepted weeks before must not be accepted a second time. It is
+    quarantined with its reason, and the row counts still reconcile."""
+    root = books["root"] / "resent"
+    raw = Path(books["appended"].source)
+    resent = _copy_book(Path(books["appended"].target), root / "raw_resent")
+    new_day = books["appended"].new_day
+    events = resent / "usage_events.parquet"
+    with duckdb.connect() as con:
+        old_event_id = con.execute(
+            f"select min(event_id) from read_parquet('{events}') "
+            f"where occurred_at < date '{new_day}' - interval 30 day"
+        ).fetchone()[0]
+        con.execute(
+            f"copy (select * from read_parquet('{events}') union all "
+            f"select event_id, account_id, user_id, timestamp '{new_day} 10:00:00', feature, "
+            f"'resent-session' from read_parquet('{events}') where event_id = '{old_event_id}') "
+            f"to '{root / 'events.parquet'}' (format parquet)"
+        )
+    shutil.move(root / "events.parquet", events)
+    staging_and_audit = [*MODELS_ONLY, "--select", "+audit_row_reconciliation"]
+    build_ok(root / "warehouse", raw, extra_args=staging_and_audit)
+    build = build_ok(root / "warehouse", resent, extra_args=staging_and_audit)
+
+    accepted = build.query(
+        "select count(*) from staging.stg_raw__usage_events where event_id = ?", [old_event_id]
+    )
+    assert accepted == [(1,)]
+    rejected = build.query(
+        "select reason from audit.audit_rejected_rows "
+        "where source_table = 'usage_events' and record_id = ?",
+        [old_event_id],
+    )
+    assert rejected == [("event_id was already loaded from an earlier day",)]
+    reconciliation = build.dicts(
+        "select * from audit.audit_row_reconciliation where source_table = 'usage_events'"
+    )[0]
+    assert reconciliation["raw_rows"] == (
+        reconciliation["accepted_rows"]
+        + reconciliation["rejected_rows"]
+        + reconciliation["duplicates_collapsed"]
+    )
