@@ -16,6 +16,10 @@ snapshots as (
     {{ incremental_snapshot_filter() }}
 ),
 
+windows as (
+    select * from {{ ref('int_health_snapshot_windows_listed') }}
+),
+
 feature_days as (
     select * from {{ ref('int_usage_account_feature_days_aggregated') }}
 ),
@@ -41,49 +45,134 @@ core_feature_count as (
     where tier = 'core'
 ),
 
+core_feature_bits as (
+    -- each core feature as one bit: the distinct core features of a window are then the bits
+    -- of a bitwise or, a plain aggregate, instead of a distinct count per account and snapshot
+    select
+        feature,
+        cast(power(2, row_number() over (order by feature) - 1) as {{ dbt.type_bigint() }})
+            as feature_bit
+    from catalogue
+    where tier = 'core'
+),
+
+account_days as (
+    select
+        feature_days.account_id,
+        feature_days.usage_date,
+        coalesce({{ bit_or_agg('core_feature_bits.feature_bit') }}, 0) as core_feature_bits,
+        sum(feature_days.events) as events,
+        sum(case when catalogue.tier in ('advanced', 'workflow') then feature_days.events end)
+            as deep_events
+    from feature_days
+    left join catalogue
+        on feature_days.feature = catalogue.feature
+    left join core_feature_bits
+        on feature_days.feature = core_feature_bits.feature
+    group by feature_days.account_id, feature_days.usage_date
+),
+
 recent_features as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        count(distinct case when catalogue.tier = 'core' then feature_days.feature end)
-            as core_features_used,
-        sum(feature_days.events) as events,
-        sum(case when catalogue.tier in ('advanced', 'workflow') then feature_days.events end)
-            as deep_events
-    from snapshots
-    inner join feature_days
-        on snapshots.account_id = feature_days.account_id
-        and {{ in_days_before('feature_days.usage_date', 'snapshots.snapshot_date', 30) }}
-    left join catalogue
-        on feature_days.feature = catalogue.feature
+        {{ count_bits(bit_or_agg('account_days.core_feature_bits')) }} as core_features_used,
+        sum(account_days.events) as events,
+        sum(account_days.deep_events) as deep_events
+    from account_days
+    inner join windows
+        on account_days.usage_date = windows.window_day
+        and {{ in_window(30) }}
+    inner join snapshots
+        on account_days.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
+),
+
+window_users as (
+    -- each user's sessions in the 30 days before each snapshot
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        sessions.user_id,
+        count(case when sessions.used_workflow then 1 end) as workflow_sessions
+    from sessions
+    inner join windows
+        on sessions.usage_date = windows.window_day
+        and {{ in_window(30) }}
+    inner join snapshots
+        on sessions.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
+    group by snapshots.account_id, snapshots.snapshot_date, sessions.user_id
 ),
 
 recent_sessions as (
     select
-        snapshots.account_id,
-        snapshots.snapshot_date,
-        count(distinct sessions.user_id) as active_users,
-        count(case when sessions.used_workflow then 1 end) as workflow_sessions
+        account_id,
+        snapshot_date,
+        count(user_id) as active_users,
+        sum(workflow_sessions) as workflow_sessions
+    from window_users
+    group by account_id, snapshot_date
+),
+
+seat_changes as (
+    -- a licensed user holds a seat on the days D with created_at < D <= deactivated_at: +1 from
+    -- the day after creation, -1 from the day after deactivation
+    select
+        account_id,
+        cast({{ dbt.dateadd('day', 1, 'cast(created_at as date)') }} as date) as effective_on,
+        1 as seat_change
+    from users
+    where is_licensed
+    union all
+    select
+        account_id,
+        cast({{ dbt.dateadd('day', 1, 'cast(deactivated_at as date)') }} as date) as effective_on,
+        -1 as seat_change
+    from users
+    where is_licensed and deactivated_at is not null
+),
+
+seat_timeline as (
+    -- seat changes and snapshots of each account on one timeline: the running sum of changes
+    -- at a snapshot is its seat count (a join from every snapshot to every user would cost
+    -- accounts x snapshots x users); changes sort before a snapshot on the same day
+    select
+        account_id,
+        effective_on as timeline_date,
+        seat_change,
+        0 as is_snapshot
+    from seat_changes
+    union all
+    select
+        account_id,
+        snapshot_date as timeline_date,
+        0 as seat_change,
+        1 as is_snapshot
     from snapshots
-    inner join sessions
-        on snapshots.account_id = sessions.account_id
-        and {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30) }}
-    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+seats_running as (
+    select
+        account_id,
+        timeline_date,
+        is_snapshot,
+        sum(seat_change) over (
+            partition by account_id
+            order by timeline_date, is_snapshot
+            rows between unbounded preceding and current row
+        ) as seats
+    from seat_timeline
 ),
 
 licensed_seats as (
     select
-        snapshots.account_id,
-        snapshots.snapshot_date,
-        count(*) as seats
-    from snapshots
-    inner join users
-        on snapshots.account_id = users.account_id
-        and users.is_licensed
-        and snapshots.snapshot_date > users.created_at
-        and (users.deactivated_at is null or snapshots.snapshot_date <= users.deactivated_at)
-    group by snapshots.account_id, snapshots.snapshot_date
+        account_id,
+        timeline_date as snapshot_date,
+        seats
+    from seats_running
+    where is_snapshot = 1
 ),
 
 connected as (

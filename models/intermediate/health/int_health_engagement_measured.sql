@@ -17,6 +17,10 @@ snapshots as (
     {{ incremental_snapshot_filter() }}
 ),
 
+windows as (
+    select * from {{ ref('int_health_snapshot_windows_listed') }}
+),
+
 sessions as (
     select * from {{ ref('int_usage_sessions_aggregated') }}
 ),
@@ -33,26 +37,18 @@ session_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        count(case
-            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30) }}
-                then 1
-        end) as recent_sessions,
-        count(case
-            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30, 30) }}
-                then 1
-        end) as earlier_sessions,
-        avg(case
-            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30) }}
-                then sessions.distinct_features
-        end) as recent_depth,
-        avg(case
-            when {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 30, 30) }}
-                then sessions.distinct_features
-        end) as earlier_depth
-    from snapshots
-    inner join sessions
-        on snapshots.account_id = sessions.account_id
-        and {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 60) }}
+        count(case when {{ in_window(30) }} then 1 end) as recent_sessions,
+        count(case when {{ in_window(30, offset_days=30) }} then 1 end) as earlier_sessions,
+        avg(case when {{ in_window(30) }} then sessions.distinct_features end) as recent_depth,
+        avg(case when {{ in_window(30, offset_days=30) }} then sessions.distinct_features end)
+            as earlier_depth
+    from sessions
+    inner join windows
+        on sessions.usage_date = windows.window_day
+        and {{ in_window(60) }}
+    inner join snapshots
+        on sessions.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -70,11 +66,29 @@ discoveries as (
         snapshots.account_id,
         snapshots.snapshot_date,
         count(*) as features_discovered
-    from snapshots
-    inner join first_uses
-        on snapshots.account_id = first_uses.account_id
-        and {{ in_days_before('first_uses.first_used_on', 'snapshots.snapshot_date', 90) }}
+    from first_uses
+    inner join windows
+        on first_uses.first_used_on = windows.window_day
+        and {{ in_window(90) }}
+    inner join snapshots
+        on first_uses.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
+),
+
+stakeholder_sessions as (
+    -- the session days of champions and executive sponsors, with the user's active period
+    select
+        sessions.account_id,
+        sessions.usage_date,
+        users.role,
+        users.created_at,
+        users.deactivated_at
+    from sessions
+    inner join users
+        on sessions.account_id = users.account_id
+        and sessions.user_id = users.user_id
+    where users.role in ('champion', 'executive_sponsor')
 ),
 
 stakeholder_use as (
@@ -83,20 +97,24 @@ stakeholder_use as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        max(case when users.role = 'champion' then sessions.usage_date end)
+        max(case when stakeholder_sessions.role = 'champion' then stakeholder_sessions.usage_date end)
             as champion_last_seen,
-        max(case when users.role = 'executive_sponsor' then sessions.usage_date end)
-            as sponsor_last_seen
-    from snapshots
-    inner join users
-        on snapshots.account_id = users.account_id
-        and users.role in ('champion', 'executive_sponsor')
-        and users.created_at < snapshots.snapshot_date
-        and (users.deactivated_at is null or users.deactivated_at >= snapshots.snapshot_date)
-    inner join sessions
-        on users.account_id = sessions.account_id
-        and users.user_id = sessions.user_id
-        and {{ in_days_before('sessions.usage_date', 'snapshots.snapshot_date', 120) }}
+        max(case
+            when stakeholder_sessions.role = 'executive_sponsor'
+                then stakeholder_sessions.usage_date
+        end) as sponsor_last_seen
+    from stakeholder_sessions
+    inner join windows
+        on stakeholder_sessions.usage_date = windows.window_day
+        and {{ in_window(120) }}
+    inner join snapshots
+        on stakeholder_sessions.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
+    where stakeholder_sessions.created_at < snapshots.snapshot_date
+        and (
+            stakeholder_sessions.deactivated_at is null
+            or stakeholder_sessions.deactivated_at >= snapshots.snapshot_date
+        )
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
