@@ -20,19 +20,36 @@ features as (
     select * from {{ ref('feature_catalogue') }}
 ),
 
-final as (
+session_features as (
+    -- first per session, day and feature, so that distinct features is a plain count below
     select
         usage_events.account_id,
         usage_events.session_id,
         cast(usage_events.occurred_at as date) as usage_date,
+        usage_events.feature,
         min(usage_events.user_id) as user_id,
-        count(*) as events,
-        count(distinct usage_events.feature) as distinct_features,
-        count(case when features.tier = 'workflow' then 1 end) > 0 as used_workflow
+        count(*) as events
     from usage_events
+    group by
+        usage_events.account_id,
+        usage_events.session_id,
+        cast(usage_events.occurred_at as date),
+        usage_events.feature
+),
+
+final as (
+    select
+        session_features.account_id,
+        session_features.session_id,
+        session_features.usage_date,
+        min(session_features.user_id) as user_id,
+        cast(sum(session_features.events) as {{ dbt.type_bigint() }}) as events,
+        count(session_features.feature) as distinct_features,
+        count(case when features.tier = 'workflow' then 1 end) > 0 as used_workflow
+    from session_features
     left join features
-        on usage_events.feature = features.feature
-    group by usage_events.account_id, usage_events.session_id, cast(usage_events.occurred_at as date)
+        on session_features.feature = features.feature
+    group by session_features.account_id, session_features.session_id, session_features.usage_date
 )
 
 select * from final
