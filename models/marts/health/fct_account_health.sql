@@ -32,33 +32,65 @@ lookbacks as (
     group by snapshot_dates.snapshot_date
 ),
 
+score_history as (
+    -- the narrow history the changes are read from: window and joins over every score column
+    -- of every snapshot would carry ~50 columns through each step
+    select
+        account_id,
+        snapshot_date,
+        composite_score,
+        band
+    from scored
+),
+
 with_previous as (
     select
-        scored.*,
-        lag(scored.snapshot_date) over account_history as previous_snapshot_date,
-        lag(scored.composite_score) over account_history as previous_composite_score,
-        lag(scored.band) over account_history as previous_band
-    from scored
-    window account_history as (partition by scored.account_id order by scored.snapshot_date)
+        score_history.account_id,
+        score_history.snapshot_date,
+        lag(score_history.snapshot_date) over account_history as previous_snapshot_date,
+        lag(score_history.composite_score) over account_history as previous_composite_score,
+        lag(score_history.band) over account_history as previous_band
+    from score_history
+    window account_history as (
+        partition by score_history.account_id order by score_history.snapshot_date
+    )
+),
+
+changes as (
+    select
+        with_previous.account_id,
+        with_previous.snapshot_date,
+        with_previous.previous_snapshot_date,
+        with_previous.previous_composite_score,
+        with_previous.previous_band,
+        lookbacks.snapshot_7_days_before,
+        week_before.composite_score as composite_score_7d_before,
+        month_before.composite_score as composite_score_30d_before
+    from with_previous
+    left join lookbacks
+        on with_previous.snapshot_date = lookbacks.snapshot_date
+    left join score_history as week_before
+        on with_previous.account_id = week_before.account_id
+        and lookbacks.snapshot_7_days_before = week_before.snapshot_date
+    left join score_history as month_before
+        on with_previous.account_id = month_before.account_id
+        and lookbacks.snapshot_30_days_before = month_before.snapshot_date
 ),
 
 final as (
     select
-        with_previous.*,
-        lookbacks.snapshot_7_days_before,
-        with_previous.composite_score - with_previous.previous_composite_score
-            as change_since_previous,
-        with_previous.composite_score - week_before.composite_score as change_7d,
-        with_previous.composite_score - month_before.composite_score as change_30d
-    from with_previous
-    left join lookbacks
-        on with_previous.snapshot_date = lookbacks.snapshot_date
-    left join scored as week_before
-        on with_previous.account_id = week_before.account_id
-        and lookbacks.snapshot_7_days_before = week_before.snapshot_date
-    left join scored as month_before
-        on with_previous.account_id = month_before.account_id
-        and lookbacks.snapshot_30_days_before = month_before.snapshot_date
+        scored.*,
+        changes.previous_snapshot_date,
+        changes.previous_composite_score,
+        changes.previous_band,
+        changes.snapshot_7_days_before,
+        scored.composite_score - changes.previous_composite_score as change_since_previous,
+        scored.composite_score - changes.composite_score_7d_before as change_7d,
+        scored.composite_score - changes.composite_score_30d_before as change_30d
+    from scored
+    inner join changes
+        on scored.account_id = changes.account_id
+        and scored.snapshot_date = changes.snapshot_date
 )
 
 select * from final
