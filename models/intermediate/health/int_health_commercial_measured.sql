@@ -1,7 +1,9 @@
 {#-
     Commercial signals per account and snapshot (docs/definitions.md#health-signals): time to
     renewal, payment behaviour as it stood at the snapshot, expansion conversations, stakeholder
-    changes and competitor signals.
+    changes and competitor signals. Invoices and CRM events join
+    int_health_snapshot_windows_listed on their day, not by a range join into every account's
+    history (docs/definitions.md#health-snapshots).
 -#}
 {{ config(
     materialized='incremental',
@@ -15,6 +17,10 @@ with
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
     {{ incremental_snapshot_filter() }}
+),
+
+windows as (
+    select * from {{ ref('int_health_snapshot_windows_listed') }}
 ),
 
 line_items as (
@@ -45,7 +51,8 @@ renewals as (
 ),
 
 payments as (
-    -- as the invoice stood on the snapshot day: overdue means due and not yet paid then
+    -- the invoices issued in the 365 days before the snapshot, as each stood on the snapshot
+    -- day: overdue means due and not yet paid then
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -61,11 +68,17 @@ payments as (
                 and cast(invoices.paid_at as date) > invoices.due_date
                 then 1
         end) as late_payments
-    from snapshots
-    inner join invoices
-        on snapshots.account_id = invoices.account_id
-        and snapshots.snapshot_date > invoices.issued_at
-        and invoices.issued_at >= {{ dbt.dateadd('day', -365, 'snapshots.snapshot_date') }}
+    from invoices
+    inner join windows
+        on invoices.issued_at = windows.window_day
+        and {{ in_window(365) }}
+    inner join snapshots
+        on invoices.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
+    -- only an invoice paid after its due date, or not yet, is ever overdue or late; the others
+    -- would add only zero counts
+    where invoices.paid_at is null
+        or cast(invoices.paid_at as date) > invoices.due_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -77,20 +90,23 @@ relationship_events as (
             when crm_events.event_type in (
                     'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
                 )
-                and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                and {{ in_window(90) }}
                 then 1
         end) as expansion_events,
         count(case
             when crm_events.event_type in ('competitor_mention', 'competitor_page_visit')
-                and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 90) }}
+                and {{ in_window(90) }}
                 then 1
         end) as competitor_events,
         count(case when crm_events.event_type = 'champion_left' then 1 end) as champion_departures,
         count(case when crm_events.event_type = 'new_executive' then 1 end) as new_executives
-    from snapshots
-    inner join crm_events
-        on snapshots.account_id = crm_events.account_id
-        and {{ in_days_before('crm_events.occurred_at', 'snapshots.snapshot_date', 180) }}
+    from crm_events
+    inner join windows
+        on cast(crm_events.occurred_at as date) = windows.window_day
+        and {{ in_window(180) }}
+    inner join snapshots
+        on crm_events.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 

@@ -1,7 +1,9 @@
 {#-
     Support and sentiment signals per account and snapshot (docs/definitions.md#health-signals):
     ticket tone and frequency, NPS level and change, community participation and review tone.
-    Signals without data (no ticket, no NPS answer, no rating) are missing, not zero.
+    Signals without data (no ticket, no NPS answer, no rating) are missing, not zero. Each
+    signal joins its dated rows to int_health_snapshot_windows_listed on the day, not by a range
+    join into every account's history (docs/definitions.md#health-snapshots).
 -#}
 {{ config(
     materialized='incremental',
@@ -15,6 +17,10 @@ with
 snapshots as (
     select * from {{ ref('int_account_snapshots_listed') }}
     {{ incremental_snapshot_filter() }}
+),
+
+windows as (
+    select * from {{ ref('int_health_snapshot_windows_listed') }}
 ),
 
 tickets as (
@@ -37,49 +43,62 @@ ticket_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        avg(case
-            when {{ in_days_before('tickets.created_at', 'snapshots.snapshot_date', 90) }}
-                then tickets.tone
-        end) as ticket_tone,
-        count(case
-            when {{ in_days_before('tickets.created_at', 'snapshots.snapshot_date', 30) }}
-                then 1
-        end) as recent_tickets,
-        count(case
-            when {{ in_days_before('tickets.created_at', 'snapshots.snapshot_date', 90, 30) }}
-                then 1
-        end) as earlier_tickets
-    from snapshots
-    inner join tickets
-        on snapshots.account_id = tickets.account_id
-        and {{ in_days_before('tickets.created_at', 'snapshots.snapshot_date', 120) }}
+        avg(case when {{ in_window(90) }} then tickets.tone end) as ticket_tone,
+        count(case when {{ in_window(30) }} then 1 end) as recent_tickets,
+        count(case when {{ in_window(90, offset_days=30) }} then 1 end) as earlier_tickets
+    from tickets
+    inner join windows
+        on cast(tickets.created_at as date) = windows.window_day
+        and {{ in_window(120) }}
+    inner join snapshots
+        on tickets.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-nps_ranked as (
+nps_sequenced as (
+    -- each answer with its account's next newer and next older answer, ranked once per account
+    -- instead of once per snapshot
     select
-        snapshots.account_id,
-        snapshots.snapshot_date,
-        nps.score,
-        row_number() over (
-            partition by snapshots.account_id, snapshots.snapshot_date
-            order by nps.responded_at desc, nps.response_id desc
-        ) as recency_rank
-    from snapshots
-    inner join nps
-        on snapshots.account_id = nps.account_id
-        and {{ in_days_before('nps.responded_at', 'snapshots.snapshot_date', 365) }}
+        account_id,
+        responded_at,
+        score,
+        lag(responded_at) over (
+            partition by account_id order by responded_at desc, response_id desc
+        ) as newer_responded_at,
+        lead(responded_at) over (
+            partition by account_id order by responded_at desc, response_id desc
+        ) as older_responded_at,
+        lead(score) over (
+            partition by account_id order by responded_at desc, response_id desc
+        ) as older_score
+    from nps
+    where responded_at is not null
 ),
 
 nps_latest as (
+    -- the latest answer in the 365 days before the snapshot is the one there whose newer
+    -- neighbour is not before the snapshot; the previous score is its older neighbour's, if
+    -- that is in the 365 days too
     select
-        account_id,
-        snapshot_date,
-        max(case when recency_rank = 1 then score end) as latest_score,
-        max(case when recency_rank = 2 then score end) as previous_score
-    from nps_ranked
-    where recency_rank <= 2
-    group by account_id, snapshot_date
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        nps_sequenced.score as latest_score,
+        case
+            when {{ in_days_before(
+                'nps_sequenced.older_responded_at', 'snapshots.snapshot_date', 365
+            ) }}
+                then nps_sequenced.older_score
+        end as previous_score
+    from nps_sequenced
+    inner join windows
+        on cast(nps_sequenced.responded_at as date) = windows.window_day
+        and {{ in_window(365) }}
+    inner join snapshots
+        on nps_sequenced.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
+    where nps_sequenced.newer_responded_at is null
+        or nps_sequenced.newer_responded_at >= windows.snapshot_date
 ),
 
 community_windows as (
@@ -87,10 +106,13 @@ community_windows as (
         snapshots.account_id,
         snapshots.snapshot_date,
         count(*) as activities
-    from snapshots
-    inner join community
-        on snapshots.account_id = community.account_id
-        and {{ in_days_before('community.occurred_at', 'snapshots.snapshot_date', 90) }}
+    from community
+    inner join windows
+        on cast(community.occurred_at as date) = windows.window_day
+        and {{ in_window(90) }}
+    inner join snapshots
+        on community.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -99,11 +121,14 @@ ratings as (
         snapshots.account_id,
         snapshots.snapshot_date,
         avg(1.0 * feedback.rating) as mean_rating
-    from snapshots
-    inner join feedback
-        on snapshots.account_id = feedback.account_id
-        and feedback.rating is not null
-        and {{ in_days_before('feedback.created_at', 'snapshots.snapshot_date', 365) }}
+    from feedback
+    inner join windows
+        on cast(feedback.created_at as date) = windows.window_day
+        and {{ in_window(365) }}
+    inner join snapshots
+        on feedback.account_id = snapshots.account_id
+        and windows.snapshot_date = snapshots.snapshot_date
+    where feedback.rating is not null
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
