@@ -4,9 +4,10 @@ drivers and their effect sizes are known (generator_manifest.json, ground_truth)
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
-from conftest import Build
+from conftest import MODELS_ONLY, Build, build_ok
 from nrr_engine.calibration.export import export
 
 # The signal each planted driver moves most directly (src/nrr_engine/generate/constants.py).
@@ -105,3 +106,31 @@ def test_exported_weights_are_a_usable_seed(tmp_path, demo_build):
         group = "composite" if row["level"] == "category" else signal_category[row["name"]]
         totals[group] = totals.get(group, 0.0) + float(row["weight"])
     assert all(abs(total - 1) < 1e-5 for total in totals.values()), totals
+
+
+def test_calibration_sample_is_the_same_capped_set_of_accounts(tmp_path, generated_book):
+    """With calibration_max_accounts below the book's size, the labelled history holds exactly
+    that many accounts: the ones with the smallest md5 of account_id (computed here with
+    hashlib), with every snapshot of each."""
+    cap = 40
+    build = build_ok(
+        tmp_path,
+        generated_book,
+        dbt_vars={"calibration_max_accounts": cap},
+        extra_args=[*MODELS_ONLY, "--select", "+int_health_snapshots_labelled"],
+    )
+    health_accounts = [
+        r[0] for r in build.query("select distinct account_id from health.fct_account_health")
+    ]
+    assert len(health_accounts) > cap
+    expected = sorted(health_accounts, key=lambda a: (hashlib.md5(a.encode()).hexdigest(), a))
+    sampled = build.query(
+        "select account_id, count(*) from intermediate.int_health_snapshots_labelled group by 1"
+    )
+    assert sorted(a for a, _ in sampled) == sorted(expected[:cap])
+    snapshots = dict(
+        build.query(
+            "select account_id, count(*) from health.fct_account_health group by 1 order by 1"
+        )
+    )
+    assert all(snapshots[a] == n for a, n in sampled)

@@ -2,7 +2,8 @@
     The health history with what happened next, for calibration and backtests
     (docs/definitions.md#calibration): for each snapshot, the day the account's paid period
     containing the snapshot ended (its churn date, null while it runs on), and the last day
-    outcomes are known (as_of_date).
+    outcomes are known (as_of_date). Accounts beyond `calibration_max_accounts` are left out,
+    the same ones every run (docs/definitions.md#calibration).
 -#}
 with
 
@@ -18,12 +19,32 @@ as_of as (
     select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
+accounts as (
+    select distinct account_id from health
+),
+
+sampled_accounts as (
+    -- at most `calibration_max_accounts` accounts, the same ones on every run (ranked by a hash
+    -- of the id): a logistic regression on 21 signals needs no more, and the Python models
+    -- load this table into memory
+    select account_id
+    from (
+        select
+            account_id,
+            row_number() over (order by {{ dbt.hash('account_id') }}, account_id) as sample_rank
+        from accounts
+    ) as ranked
+    where sample_rank <= {{ var('calibration_max_accounts') }}
+),
+
 final as (
     select
         health.*,
         periods.period_end as churn_date,
         as_of.as_of_date as outcome_known_until
     from health
+    inner join sampled_accounts
+        on health.account_id = sampled_accounts.account_id
     cross join as_of
     left join periods
         on health.account_id = periods.account_id
