@@ -36,24 +36,50 @@ alerts as (
     where crossed_band_down or crossed_band_up or dropped_sharply
 ),
 
-signal_changes as (
-    -- every signal's score now and 7 days before, for the alerting accounts only
+paired as (
+    -- each alert beside the same account's snapshot 7 days before, read once
+    select
+        alerts.account_id,
+        alerts.snapshot_date,
+    {%- for category, names in signals.items() %}
+        {%- set outer_last = loop.last %}
+        {%- for signal in names %}
+        alerts.{{ signal }}_score - week_before.{{ signal }}_score
+            as {{ signal }}_change{{ "," if not (outer_last and loop.last) }}
+        {%- endfor %}
+    {%- endfor %}
+    from alerts
+    inner join health as week_before
+        on alerts.account_id = week_before.account_id
+        and alerts.snapshot_7_days_before = week_before.snapshot_date
+),
+
+signal_names as (
     {% for category, names in signals.items() -%}
         {% set outer_last = loop.last -%}
         {% for signal in names -%}
-            select
-                alerts.account_id,
-                alerts.snapshot_date,
-                '{{ signal }}' as signal_name,
-                alerts.{{ signal }}_score - week_before.{{ signal }}_score as score_change
-            from alerts
-            inner join health as week_before
-                on alerts.account_id = week_before.account_id
-                and alerts.snapshot_7_days_before = week_before.snapshot_date
+            select '{{ signal }}' as signal_name
             {% if not (outer_last and loop.last) %}union all
             {% endif -%}
         {%- endfor %}
     {%- endfor %}
+),
+
+signal_changes as (
+    -- one row per alert and signal (a join per signal would scan the history 21 times)
+    select
+        paired.account_id,
+        paired.snapshot_date,
+        signal_names.signal_name,
+        case signal_names.signal_name
+        {%- for category, names in signals.items() %}
+            {%- for signal in names %}
+            when '{{ signal }}' then paired.{{ signal }}_change
+            {%- endfor %}
+        {%- endfor %}
+        end as score_change
+    from paired
+    cross join signal_names
 ),
 
 ranked_changes as (
