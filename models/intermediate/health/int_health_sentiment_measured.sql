@@ -20,7 +20,9 @@ snapshots as (
 ),
 
 windows as (
+    -- only the snapshots this run computes, so the daily data joins to those windows only
     select * from {{ ref('int_health_snapshot_windows_listed') }}
+    {{ incremental_snapshot_filter() }}
 ),
 
 tickets as (
