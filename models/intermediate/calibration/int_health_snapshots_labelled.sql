@@ -20,7 +20,8 @@ as_of as (
 ),
 
 accounts as (
-    select distinct account_id from health
+    -- read on its own, not from the `health` CTE: a CTE read twice may be materialized whole
+    select distinct account_id from {{ ref('fct_account_health') }}
 ),
 
 sampled_accounts as (
