@@ -5,6 +5,10 @@
     who owns it and how fast.
 -#}
 {%- set signals = health_signal_names() -%}
+{%- set signal_list = [] -%}
+{%- for names in signals.values() -%}
+    {%- for signal in names -%}{%- do signal_list.append(signal) -%}{%- endfor -%}
+{%- endfor -%}
 {%- set sharp_drop_points = var('health_alert_drop_points') -%}
 
 with
@@ -41,13 +45,10 @@ paired as (
     select
         alerts.account_id,
         alerts.snapshot_date,
-    {%- for category, names in signals.items() %}
-        {%- set outer_last = loop.last %}
-        {%- for signal in names %}
-        alerts.{{ signal }}_score - week_before.{{ signal }}_score
-            as {{ signal }}_change{{ "," if not (outer_last and loop.last) }}
-        {%- endfor %}
-    {%- endfor %}
+        {% for signal in signal_list -%}
+            alerts.{{ signal }}_score - week_before.{{ signal }}_score as {{ signal }}_change,
+        {% endfor -%}
+        alerts.snapshot_7_days_before
     from alerts
     inner join health as week_before
         on alerts.account_id = week_before.account_id
@@ -55,13 +56,10 @@ paired as (
 ),
 
 signal_names as (
-    {% for category, names in signals.items() -%}
-        {% set outer_last = loop.last -%}
-        {% for signal in names -%}
-            select '{{ signal }}' as signal_name
-            {% if not (outer_last and loop.last) %}union all
-            {% endif -%}
-        {%- endfor %}
+    {% for signal in signal_list -%}
+        select '{{ signal }}' as signal_name
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 
@@ -72,11 +70,9 @@ signal_changes as (
         paired.snapshot_date,
         signal_names.signal_name,
         case signal_names.signal_name
-        {%- for category, names in signals.items() %}
-            {%- for signal in names %}
-            when '{{ signal }}' then paired.{{ signal }}_change
-            {%- endfor %}
-        {%- endfor %}
+            {% for signal in signal_list -%}
+                when '{{ signal }}' then paired.{{ signal }}_change
+            {% endfor -%}
         end as score_change
     from paired
     cross join signal_names
