@@ -38,12 +38,7 @@
     {%- if check_day_column -%}
         {%- set check_day = _check_day(check_day_column) -%}
         {%- set rechecks = is_incremental() -%}
-        {%- set first_day_rechecked -%}
-            (
-                select {{ dbt.dateadd('day', -var('usage_lookback_days'), 'max(cast(stored.' ~ check_day_column ~ ' as date))') }}
-                from {{ this }} as stored
-            )
-        {%- endset -%}
+        {%- set first_day_rechecked = '(select first_day from recheck_window)' -%}
     {%- endif -%}
     {%- set raw_texts = [] -%}
     {%- for name in column_names -%}
@@ -51,7 +46,15 @@
     {%- endfor -%}
 
 with
-
+{% if rechecks %}
+recheck_window as (
+    -- the first day an incremental run re-checks: `usage_lookback_days` before the latest stored
+    select
+        {{ dbt.dateadd('day', -var('usage_lookback_days'), 'max(cast(stored.' ~ check_day_column ~ ' as date))') }}
+            as first_day
+    from {{ this }} as stored
+),
+{% endif %}
 keyed as (
     -- one pass over the raw table, grouped by its key (as cast): rows equal in every contract
     -- column collapse into one and are counted (min() of equal values is the value); a key
@@ -106,7 +109,7 @@ collapsed as (
         {{ name }},
         {% endfor -%}
         duplicate_count,
-        1 as rows_sharing_key
+        false as shares_key
     from keyed
     where not has_conflicting_rows
     union all
@@ -115,7 +118,7 @@ collapsed as (
         {{ name }},
         {% endfor -%}
         duplicate_count,
-        2 as rows_sharing_key
+        true as shares_key
     from conflicting_rows
 ),
 
@@ -128,7 +131,7 @@ typed as (
         {{ _contract_typed(column.name, 'string') }} as {{ column.name }}__raw,
         {%- endfor %}
         duplicate_count,
-        rows_sharing_key
+        shares_key
     from collapsed
 ),
 
@@ -236,7 +239,7 @@ reasoned as (
             '; ',
             nullif(row_rejection_reason, ''),
             case
-                when rows_sharing_key > 1
+                when shares_key
                     then 'conflicting rows share this {{ key | join(", ") }}'
             end,
             case when has_unknown_account then '{{ account_column }} is not an accepted account' end,
