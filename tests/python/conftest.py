@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
 TINY_BOOK = REPO / "tests" / "python" / "fixtures" / "tiny_book"
-PLAYBOOK_CSV = REPO.parent / "shared" / "external" / "mrr_playbook" / "subscription_periods.csv"
+PLAYBOOK_CSV = REPO / "tests" / "data" / "external" / "mrr_playbook" / "subscription_periods.csv"
 
 
 # For builds that exist to compare data (a past as_of_date, inflated events, a reactivation

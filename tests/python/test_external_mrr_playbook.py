@@ -1,6 +1,6 @@
 """The real dbt Labs mrr-playbook data, built by our project, against that project's figures.
 
-`../shared/external/mrr_playbook/` holds the playbook's seed (MIT). Mapped onto our raw
+`tests/data/external/mrr_playbook/` holds the playbook's seed (MIT, with its licence). Mapped onto our raw
 contract (one monthly USD line item per subscription period), our month-end ARR is 12 x the
 playbook's MRR and our movements are the playbook's categories, month by month. Its dates are
 all the 1st of a month, so "active on the 1st" (playbook) and "active at month end, end date
@@ -20,7 +20,7 @@ from reference.playbook import playbook_as_raw, playbook_mrr
 
 AS_OF = dt.date(2020, 2, 29)  # the playbook's last data month is 2020-02
 
-# Published behaviour of the playbook (../shared/external/README.md): total MRR per month.
+# The playbook's behaviour (tests/data/external/mrr_playbook/README.md): total MRR per month.
 PUBLISHED_MRR = {
     dt.date(2018, 1, 1): 55,
     dt.date(2018, 6, 1): 235,

@@ -2,7 +2,7 @@
 
 Part 1 checks hand-computed tiny books against ``docs/definitions.md``; every expected number is
 written out by hand. Part 2 checks the reference against the real dbt Labs mrr-playbook data and
-its published outputs (``/work/shared/external/README.md``).
+its published outputs (``tests/data/external/mrr_playbook/README.md``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """An external check of the calibration code on real churn data: the IBM telco churn set.
 
-``../shared/external/telco_churn/wa_churn.csv`` (7,043 customers, 1,869 churned; MIT, via R's
-modeldata). Published logistic regressions reach a holdout ROC AUC of about 0.84 on it;
-running *our* ``fit_calibrated_weights`` / ``score`` / ``roc_auc`` on it should land in the same
-place, which catches broken preprocessing, label flips or metric bugs that our own simulated data
-might hide.
+The data set is vendored with its licence in ``tests/data/external/telco_churn/`` (7,043
+customers, 1,869 churned; MIT, via R's modeldata). Published logistic regressions reach a holdout
+ROC AUC of about 0.84 on it; running *our* ``fit_calibrated_weights`` / ``score`` / ``roc_auc``
+on it should land in the same place, which catches broken preprocessing, label flips or metric
+bugs that our own simulated data might hide.
 
 The telco set is cross-sectional (one row per customer, no snapshot dates), so a random stratified
 holdout is the right split here; the walk-forward split is for the time-ordered health history.

@@ -1,4 +1,4 @@
-"""The calibration code on real churn data: the IBM telco set (../shared/external/telco_churn).
+"""The calibration code on real churn data: the IBM telco set (tests/data/external/telco_churn).
 
 Published logistic regressions reach a holdout ROC AUC of about 0.84; ours must land in 0.82-0.87
 with the very fit/score/AUC functions the health calibration uses. No skip if the file is missing:
@@ -20,7 +20,7 @@ from nrr_engine.calibration.telco import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-TELCO_CSV = REPO.parent / "shared" / "external" / "telco_churn" / "wa_churn.csv"
+TELCO_CSV = REPO / "tests" / "data" / "external" / "telco_churn" / "wa_churn.csv"
 
 
 def test_load_telco_is_numeric_and_complete():
