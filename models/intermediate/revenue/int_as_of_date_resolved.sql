@@ -1,11 +1,26 @@
 {#-
     The reporting date of the run (docs/definitions.md#month-snapshot): the var `as_of_date`, or
-    by default the latest date in the raw billing and usage data, never later than today.
+    by default the latest date in the raw billing and usage data (line-item starts, invoice
+    issues, usage days and, in a finished book, the last line-item end), never later than today.
 -#}
 with
 
 line_items as (
-    select start_date from {{ ref('stg_raw__subscription_line_items') }}
+    select
+        line_type,
+        start_date,
+        end_date
+    from {{ ref('stg_raw__subscription_line_items') }}
+),
+
+finished_book as (
+    -- the last end of a finished book: every recurring line has an end date and the latest one
+    -- has passed. Only then: a live book's future (scheduled) ends say nothing about the date of
+    -- its export, and would move the reporting date past the data (definitions#month-snapshot)
+    select max(end_date) as last_end_date
+    from line_items
+    where line_type = 'recurring'
+    having count(*) = count(end_date) and max(end_date) <= current_date
 ),
 
 invoices as (
@@ -19,6 +34,9 @@ usage_days as (
 
 latest_activity as (
     select max(start_date) as activity_date from line_items
+    union all
+    -- without it the final churn month of a finished book would never be reported
+    select last_end_date from finished_book
     union all
     select max(issued_at) from invoices
     union all

@@ -4,8 +4,9 @@ For each table of the contract this reads ``<raw_path>/<table>.parquet`` (or ``.
 text, as the dbt project reads it) with DuckDB, casts each column the way staging does
 (``try_cast`` to the contract type) and derives a few helper columns, then lists the checks:
 
-- every contract column is present (``required_column``); matching is case-insensitive and extra
-  columns are ignored, as in ``macros/raw/register_raw_files.sql``;
+- every required contract column is present (``required_column``; a nullable or defaulted
+  column may be absent); matching is case-insensitive and extra columns are ignored, as in
+  ``macros/raw/register_raw_files.sql``;
 - ``not_null`` unless the column is nullable; ``castable`` to the contract type;
   ``accepted_values``; ``range`` (min, max, exclusive_min);
 - ``unique_key`` on the primary key: no two different rows share a key (exact duplicates are
@@ -14,7 +15,15 @@ text, as the dbt project reads it) with DuckDB, casts each column the way stagin
   is USD or has a rate; ``date_order``: the later date is after the earlier one;
 - ``volume``: the row count is within a factor of the last published run's count.
 
-A table whose file is missing or unreadable fails with rule ``file_present`` / ``readable``.
+Row-level rules (every rule but ``required_column`` and ``volume``) are what staging quarantines:
+like ``dbt build``, a table whose distinct broken rows stay within its rejected-share limit (the
+var ``max_rejected_share_by_table.<table>``, else ``max_rejected_share``) passes with a note;
+above it, the table fails with rule ``rejected_share``, naming its share, the limit and its most
+frequent broken rules, followed by the broken rules themselves.
+
+A required table whose file is missing fails with rule ``file_present`` (a table the contract
+does not require is then empty and has no suite; without fx_rates every currency but USD fails
+``fx_rate_exists``); an unreadable file fails with rule ``readable``.
 """
 
 from __future__ import annotations
@@ -40,6 +49,44 @@ SQL_TYPES = {
 CONFLICT_COLUMN = "__conflicting_key"
 # Below this many rows in the last published run a table is too small for a volume check.
 VOLUME_MIN_ROWS = 10
+# Rules whose rows staging rejects into audit_rejected_rows (the others fail a table outright).
+ROW_RULES = frozenset(
+    {
+        "not_null",
+        "castable",
+        "accepted_values",
+        "range",
+        "unique_key",
+        "references_accounts",
+        "date_order",
+        "fx_rate_exists",
+    }
+)
+TOP_REASONS = 3
+DEFAULT_MAX_REJECTED_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class RejectedShareLimits:
+    """The dbt vars `max_rejected_share` and `max_rejected_share_by_table`, as dbt reads them."""
+
+    default: float = DEFAULT_MAX_REJECTED_SHARE
+    by_table: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_vars(cls, dbt_vars: dict) -> RejectedShareLimits:
+        default = dbt_vars.get("max_rejected_share")
+        by_table = dbt_vars.get("max_rejected_share_by_table") or {}
+        return cls(
+            DEFAULT_MAX_REJECTED_SHARE if default is None else float(default),
+            {str(t): float(v) for t, v in by_table.items() if v is not None},
+        )
+
+    def for_table(self, table: str) -> tuple[float, str]:
+        """The table's limit and where it comes from, worded as dbt's test words it."""
+        if table in self.by_table:
+            return self.by_table[table], f"var max_rejected_share_by_table.{table}"
+        return self.default, "var max_rejected_share"
 
 
 @dataclass
@@ -186,11 +233,11 @@ def table_suite(
     checks: list[Check] = [
         Check(
             "ExpectTableColumnsToMatchSet",
-            {"column_set": list(contract.column_names), "exact_match": False},
+            {"column_set": list(contract.required_columns), "exact_match": False},
             name,
             None,
             "required_column",
-            "the contract column must be in the file",
+            "the required contract column must be in the file",
         )
     ]
     for column in contract.columns:
@@ -339,9 +386,13 @@ def build_raw_suites(
     """Suites for the readable tables; failures for tables that could not be read."""
     accounts = _id_set(tables.get("accounts"), "account_id")
     currencies = _id_set(tables.get("fx_rates"), "currency")
+    if "fx_rates" in tables and tables["fx_rates"].path is None:
+        currencies = set()  # no fx_rates file: only USD has a rate
     suites, failures = [], []
     for table in tables.values():
         name = f"raw.{table.contract.name}"
+        if table.path is None and not table.contract.required:
+            continue  # an absent optional table is empty (definitions#required-and-optional-input)
         if table.path is None:
             failures.append(
                 Failure(
@@ -382,9 +433,19 @@ def exact_duplicate_notes(tables: dict[str, RawTable]) -> list[str]:
 def latest_activity_date(tables: dict[str, RawTable], today: date) -> date:
     """The default as_of_date, as int_as_of_date_resolved computes it from the raw data.
 
-    The latest line-item start, invoice issue or usage-event date, never after `today`.
+    The latest line-item start, invoice issue or usage-event date and, in a finished book (every
+    recurring line has an end date, the latest on or before `today`), the last line-item end;
+    never after `today`.
     """
     latest = []
+    lines = tables.get("subscription_line_items")
+    if lines is not None and lines.has("end_date") and len(lines.frame):
+        recurring = lines.frame  # an absent line_type is its default, recurring
+        if lines.has("line_type"):
+            recurring = recurring[recurring["line_type"] == "recurring"]
+        ends = pd.to_datetime(recurring["end_date"], errors="coerce")
+        if len(recurring) and ends.notna().all() and ends.max().date() <= today:
+            latest.append(ends.max().date())
     for table, column in (
         ("subscription_line_items", "start_date"),
         ("invoices", "issued_at"),
@@ -398,16 +459,92 @@ def latest_activity_date(tables: dict[str, RawTable], today: date) -> date:
     return min(max(latest), today) if latest else today
 
 
+def _percent(share: float) -> str:
+    return f"{100 * share:.2f}%"
+
+
+def _distinct_rows(table: RawTable, indices: set[int]) -> int:
+    """Distinct raw rows among `indices`, as staging counts them (duplicates collapsed)."""
+    columns = [
+        text_column(c) for c in table.contract.columns if c.name not in table.missing_columns
+    ]
+    rows = table.frame.loc[sorted(indices), columns]
+    return len(rows.drop_duplicates()) if columns else len(rows)
+
+
+def apply_rejected_share(
+    failures: list[Failure], tables: dict[str, RawTable], limits: RejectedShareLimits
+) -> tuple[list[Failure], list[str]]:
+    """Tolerate what `dbt build` tolerates: row-level failures of a table within its limit.
+
+    The rejected share of a table is its distinct rows that break any row-level rule over its raw
+    rows. Within the limit its row failures become one note; above it the table fails with rule
+    `rejected_share` (share, limit, top reasons) ahead of its row failures. Table-level failures
+    (a missing column, a volume jump, an unreadable file) always fail.
+    """
+    by_table: dict[str, list[Failure]] = {}
+    for failure in failures:
+        if failure.rule in ROW_RULES and failure.row_indices is not None:
+            by_table.setdefault(failure.table, []).append(failure)
+    kept, notes = [], []
+    verdicts: dict[str, tuple[bool, Failure | None]] = {}
+    for name, row_failures in by_table.items():
+        table = tables[name.removeprefix("raw.")]
+        raw_rows = len(table.frame)
+        indices = {index for f in row_failures for index in f.row_indices}
+        rejected = _distinct_rows(table, indices)
+        share = rejected / raw_rows if raw_rows else 0.0
+        limit, limit_name = limits.for_table(table.contract.name)
+        ranked = sorted(row_failures, key=lambda f: (-(f.unexpected_count or 0), f.message()))
+        reasons = ", ".join(
+            f'"{f.column}: {f.detail}" ({f.unexpected_count} rows)' for f in ranked[:TOP_REASONS]
+        )
+        if share > limit:
+            detail = (
+                f"Rejected share of {name} is {_percent(share)} ({rejected} of {raw_rows} raw "
+                f"rows), above its limit of {_percent(limit)} ({limit_name}). Top reasons: "
+                f"{reasons}."
+            )
+            verdicts[name] = (True, Failure("raw", name, None, "rejected_share", detail))
+        else:
+            verdicts[name] = (False, None)
+            notes.append(
+                f"{name}: {rejected} of {raw_rows} raw rows ({_percent(share)}) break the "
+                f"contract, within its limit of {_percent(limit)} ({limit_name}); staging "
+                f"quarantines them into audit.audit_rejected_rows. Reasons: {reasons}."
+            )
+    announced = set()
+    for failure in failures:
+        verdict = verdicts.get(failure.table) if failure in by_table.get(failure.table, []) else None
+        if verdict is None:
+            kept.append(failure)
+            continue
+        fails, share_failure = verdict
+        if not fails:
+            continue
+        if failure.table not in announced:
+            announced.add(failure.table)
+            kept.append(share_failure)
+        kept.append(failure)
+    return kept, notes
+
+
 def validate_raw(
     raw_path: Path,
     contracts: list[TableContract],
     previous_counts: dict[str, int] | None,
     factor: float,
     session,
+    limits: RejectedShareLimits | None = None,
 ) -> RawValidation:
-    """Read and validate the raw folder; `session` is a `validation.GxSession`."""
+    """Read and validate the raw folder; `session` is a `validation.GxSession`.
+
+    Row-level failures within a table's rejected-share limit are notes, not failures
+    (`apply_rejected_share`).
+    """
     tables = read_raw_folder(Path(raw_path), contracts)
     suites, failures = build_raw_suites(tables, previous_counts, factor)
     failures += session.run(suites, stage="raw")
+    failures, share_notes = apply_rejected_share(failures, tables, limits or RejectedShareLimits())
     counts = {name: t.row_count for name, t in tables.items() if t.row_count is not None}
-    return RawValidation(failures, counts, tables, exact_duplicate_notes(tables))
+    return RawValidation(failures, counts, tables, share_notes + exact_duplicate_notes(tables))

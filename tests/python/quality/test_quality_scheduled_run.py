@@ -170,9 +170,9 @@ def test_a_clean_run_publishes_and_logs_one_run(published):
 RAW_DEFECTS = [
     (
         "missing column",
-        lambda raw: drop_column(raw, "accounts", "segment"),
+        lambda raw: drop_column(raw, "accounts", "created_at"),
         "accounts",
-        "segment",
+        "created_at",
         "required_column",
     ),
     (

@@ -116,7 +116,13 @@ def test_the_contract_is_read_from_the_source_yaml():
     assert line_items.column("end_date").nullable
     assert contracts["fx_rates"].column("rate_to_usd").exclusive_min == 0
     assert contracts["support_tickets"].column("csat_score").max == 5
-    assert contracts["accounts"].column("segment").values == ("smb", "mid_market", "enterprise")
+    assert contracts["accounts"].column("segment").values == (
+        "smb",
+        "mid_market",
+        "enterprise",
+        "unknown",
+    )
+    assert contracts["accounts"].required_columns == ("account_id", "created_at")
 
 
 def test_raw_suites_are_generated_from_every_contract_rule():
@@ -133,7 +139,10 @@ def test_raw_suites_are_generated_from_every_contract_rule():
     assert set(rules) == {f"raw.{c.name}" for c in contracts}
     for contract in contracts:
         table = rules[f"raw.{contract.name}"]
-        assert required[f"raw.{contract.name}"] == list(contract.column_names)
+        # a nullable or defaulted column may be absent (definitions#required-and-optional-input)
+        assert required[f"raw.{contract.name}"] == [
+            c.name for c in contract.columns if not c.nullable and not c.has_default
+        ]
         for column in contract.columns:
             has_range = any(v is not None for v in (column.min, column.max, column.exclusive_min))
             assert ((column.name, "not_null") in table) is not column.nullable
