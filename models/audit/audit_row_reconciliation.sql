@@ -1,7 +1,9 @@
 {#-
     Row counts per raw table, each counted independently, so that the identity
     raw_rows = accepted_rows + rejected_rows + duplicates_collapsed is a real check that no row
-    was lost or invented between the raw files and staging.
+    was lost or invented between the raw files and staging. rejected_share is defined by the
+    macro rejected_share, as in the test that stops the build (rejected_share_within_limit on
+    each staging model), and max_rejected_share is that test's limit for the table.
 -#}
 with
 
@@ -37,10 +39,14 @@ final as (
         cast(accepted_rows as {{ dbt.type_bigint() }}) as accepted_rows,
         cast(rejected_rows as {{ dbt.type_bigint() }}) as rejected_rows,
         cast(duplicates_collapsed as {{ dbt.type_bigint() }}) as duplicates_collapsed,
+        {{ rejected_share('rejected_rows', 'raw_rows') }} as rejected_share,
         cast(
-            case when raw_rows > 0 then 1.0 * rejected_rows / raw_rows else 0 end
-            as {{ double_type() }}
-        ) as rejected_share
+            case source_table
+                {%- for table in raw_table_names() %}
+                    when '{{ table }}' then {{ max_rejected_share_for(table) }}
+                {%- endfor %}
+            end as {{ double_type() }}
+        ) as max_rejected_share
     from unioned
 )
 
