@@ -1,10 +1,10 @@
 """The real dbt Labs mrr-playbook data, built by our project, against that project's figures.
 
-`tests/data/external/mrr_playbook/` holds the playbook's seed (MIT, with its licence). Mapped onto our raw
-contract (one monthly USD line item per subscription period), our month-end ARR is 12 x the
-playbook's MRR and our movements are the playbook's categories, month by month. Its dates are
-all the 1st of a month, so "active on the 1st" (playbook) and "active at month end, end date
-exclusive" (ours) pick the same months; there is no offset. The playbook's spine starts in
+`tests/data/external/mrr_playbook/` holds the playbook's seed (MIT, with its licence). Mapped
+onto our raw contract (one monthly USD line item per subscription period), our month-end ARR is
+12 x the playbook's MRR and our movements are the playbook's categories, month by month. Its
+dates are all the 1st of a month, so "active on the 1st" (playbook) and "active at month end,
+end date exclusive" (ours) pick the same months; there is no offset. The playbook's spine starts in
 2018-01, so customers whose history begins in 2017 are compared only through the totals.
 """
 
@@ -20,8 +20,10 @@ from reference.playbook import playbook_as_raw, playbook_mrr
 
 AS_OF = dt.date(2020, 2, 29)  # the playbook's last data month is 2020-02
 
-# The playbook's behaviour (tests/data/external/mrr_playbook/README.md): total MRR per month.
-PUBLISHED_MRR = {
+# The playbook's figures: total MRR per month, computed from the playbook's SQL on its seed (dbt
+# Labs publishes the SQL, not these numbers; tests/data/external/mrr_playbook/README.md, and
+# test_reference.py runs that SQL).
+PLAYBOOK_SQL_MRR = {
     dt.date(2018, 1, 1): 55,
     dt.date(2018, 6, 1): 235,
     dt.date(2018, 12, 1): 585,
@@ -31,8 +33,8 @@ PUBLISHED_MRR = {
     dt.date(2020, 1, 1): 175,
     dt.date(2020, 2, 1): 0,
 }
-# ... and its 2019-12 movements, in MRR.
-PUBLISHED_2019_12 = {"new": 100, "expansion": 50, "contraction": -30, "churn": -705}
+# ... and its 2019-12 movements, in MRR, from the same SQL.
+PLAYBOOK_SQL_2019_12 = {"new": 100, "expansion": 50, "contraction": -30, "churn": -705}
 PLAYBOOK_TO_OURS = {
     "new": "new",
     "churn": "churn",
@@ -52,25 +54,25 @@ def playbook_build(tmp_path_factory) -> Build:
     )
 
 
-def test_total_mrr_matches_the_published_figures(playbook_build):
+def test_total_mrr_matches_the_playbook_sql_figures(playbook_build):
     waterfall = dict(
         playbook_build.query(
             "select period_start, ending_arr from revenue.fct_arr_waterfall "
             "where period_grain = 'month'"
         )
     )
-    for month, mrr in PUBLISHED_MRR.items():
+    for month, mrr in PLAYBOOK_SQL_MRR.items():
         assert waterfall[month] == Decimal(mrr * 12), month
 
 
-def test_december_2019_movements_match_the_published_figures(playbook_build):
+def test_december_2019_movements_match_the_playbook_sql_figures(playbook_build):
     movements = dict(
         playbook_build.query(
             "select movement_type, sum(movement_arr) from revenue.fct_account_arr_monthly "
             "where month = date '2019-12-01' group by movement_type"
         )
     )
-    for movement, mrr in PUBLISHED_2019_12.items():
+    for movement, mrr in PLAYBOOK_SQL_2019_12.items():
         assert movements[movement] == Decimal(mrr * 12), movement
     assert movements.get("reactivation", 0) == 0
 
