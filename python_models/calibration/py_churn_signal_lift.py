@@ -1,10 +1,12 @@
 """The playbook's predictive-signal table, measured: churn with and without each signal, lift
-and lead time (thin model: nrr_engine.calibration.pipeline)."""
+and lead time (thin model: nrr_engine.calibration.pipeline); figures only above the minimums."""
 
 from nrr_engine.calibration import pipeline
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # the minimums are dbt vars, rendered into this model's meta (_calibration__models.yml)
+    minimums = pipeline.Minimums.from_vars(dbt.config.meta_get("calibration_minimums"))
     history = dbt.ref("int_health_snapshots_labelled").df()
-    return pipeline.predictive_signals(history)
+    return pipeline.predictive_signals(history, minimums)

@@ -1,11 +1,15 @@
 """Learned churn weights per signal and per category beside the seed's priors (thin model:
-the work is nrr_engine.calibration.pipeline)."""
+the work is nrr_engine.calibration.pipeline). Below the minimums nothing is fitted and every row
+keeps its prior, with the reason (docs/definitions.md#minimums)."""
 
 from nrr_engine.calibration import pipeline
+from nrr_engine.calibration.model import score_bands
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # the minimums are dbt vars, rendered into this model's meta (_calibration__models.yml)
+    minimums = pipeline.Minimums.from_vars(dbt.config.meta_get("calibration_minimums"))
     history = dbt.ref("int_health_snapshots_labelled").df()
     signals = dbt.ref("health_signals").df()
     categories = dbt.ref("health_category_weights").df()
@@ -15,7 +19,8 @@ def model(dbt, session):
         row.signal_name: row.weight * category_weight[row.category] for row in signals.itertuples()
     }
     signal_categories = dict(zip(signals["signal_name"], signals["category"], strict=True))
-    run = pipeline.calibrate(history, signals["signal_name"].tolist())
+    bands = score_bands(dbt.ref("health_bands").df())
+    run = pipeline.calibrate(history, signals["signal_name"].tolist(), minimums, bands)
     return pipeline.calibrated_weights(
         run, prior_signal_weights, signal_categories, category_weight
     )

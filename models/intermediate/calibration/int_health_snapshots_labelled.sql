@@ -3,7 +3,9 @@
     (docs/definitions.md#calibration): for each snapshot, the day the account's paid period
     containing the snapshot ended (its churn date, null while it runs on), and the last day
     outcomes are known (as_of_date). Accounts beyond `calibration_max_accounts` are left out,
-    the same ones every run (docs/definitions.md#calibration).
+    the same ones every run (docs/definitions.md#calibration). `is_scored` is false for
+    snapshots with no health score (band `insufficient_data`, null composite): they stay here so
+    that the Python models can count them, and are left out of every fit and measure.
 -#}
 with
 
@@ -42,7 +44,11 @@ final as (
     select
         health.*,
         periods.period_end as churn_date,
-        as_of.as_of_date as outcome_known_until
+        as_of.as_of_date as outcome_known_until,
+        (
+            health.composite_score is not null
+            and coalesce(health.band, '') <> 'insufficient_data'
+        ) as is_scored
     from health
     inner join sampled_accounts
         on health.account_id = sampled_accounts.account_id

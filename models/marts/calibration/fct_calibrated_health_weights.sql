@@ -23,7 +23,9 @@ final as (
         cast(calibrated_weight as {{ double_type() }}) as calibrated_weight,
         cast(train_snapshots as bigint) as train_snapshots,
         cast(train_churned as bigint) as train_churned,
-        cast(cutoff_date as date) as cutoff_date
+        cast(cutoff_date as date) as cutoff_date,
+        cast(status as varchar) as status,
+        cast(status_reason as varchar) as status_reason
     from calibrated
 )
 

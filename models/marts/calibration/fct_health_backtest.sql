@@ -14,7 +14,9 @@ final as (
         cast(meets_target as boolean) as meets_target,
         cast(threshold as {{ double_type() }}) as threshold,
         cast(lead_days as integer) as lead_days,
-        cast(test_period_start as date) as test_period_start
+        cast(test_period_start as date) as test_period_start,
+        cast(status as varchar) as status,
+        cast(status_reason as varchar) as status_reason
     from calibrated
     where section = 'summary'
 )

@@ -13,7 +13,9 @@ final as (
         cast(n_churned as bigint) as n_churned,
         cast(churn_rate as {{ double_type() }}) as churn_rate,
         cast(lift as {{ double_type() }}) as lift,
-        cast(share_of_churn as {{ double_type() }}) as share_of_churn
+        cast(share_of_churn as {{ double_type() }}) as share_of_churn,
+        cast(status as varchar) as status,
+        cast(status_reason as varchar) as status_reason
     from calibrated
     where section = 'band'
 )

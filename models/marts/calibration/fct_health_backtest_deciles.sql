@@ -14,7 +14,9 @@ final as (
         cast(mean_predicted as {{ double_type() }}) as mean_predicted,
         cast(observed_rate as {{ double_type() }}) as observed_rate,
         cast(min_predicted as {{ double_type() }}) as min_predicted,
-        cast(max_predicted as {{ double_type() }}) as max_predicted
+        cast(max_predicted as {{ double_type() }}) as max_predicted,
+        cast(status as varchar) as status,
+        cast(status_reason as varchar) as status_reason
     from calibrated
     where section = 'decile'
 )

@@ -13,7 +13,9 @@ final as (
         cast(at_risk as bigint) as at_risk,
         cast(events as bigint) as events,
         cast(censored as bigint) as censored,
-        cast(survival as {{ double_type() }}) as survival
+        cast(survival as {{ double_type() }}) as survival,
+        cast(status as varchar) as status,
+        cast(status_reason as varchar) as status_reason
     from calibrated
 )
 

@@ -6,6 +6,10 @@
 `--vars '{health_weights: calibrated}'`: the SQL health score uses those weights instead of the
 priors in `seeds/health_signals.csv` and `seeds/health_category_weights.csv`. Signals the model
 found to point the wrong way get weight 0; a category whose signals all did keeps its prior.
+
+When the book had too little data to calibrate (`status = 'insufficient_data'`,
+docs/definitions.md#minimums) nothing was fitted: the export refuses with the mart's reason and
+writes nothing, so the seed never holds weights learned from too little data.
 """
 
 from __future__ import annotations
@@ -26,10 +30,33 @@ QUERY = """
 """
 
 
+STATUS_QUERY = """
+    select distinct status, status_reason
+    from calibration.calibrated_health_weights
+    where status <> 'reported'
+"""
+
+
+class CalibrationNotReported(SystemExit):
+    """The warehouse's calibration did not report figures: there are no weights to adopt."""
+
+
 def export(duckdb_path: str | Path, out_path: str | Path) -> int:
-    """Write the calibrated weights seed; return the number of weights written."""
+    """Write the calibrated weights seed; return the number of weights written.
+
+    Raises CalibrationNotReported (a SystemExit, so `make calibrate` stops with the message)
+    when the calibration was below its minimums, leaving ``out_path`` untouched.
+    """
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        not_reported = con.execute(STATUS_QUERY).fetchall()
         rows = con.execute(QUERY).fetchall()
+    if not_reported:
+        reasons = "; ".join(sorted({reason or status for status, reason in not_reported}))
+        raise CalibrationNotReported(
+            f"calibration was not reported in {duckdb_path}, so there are no calibrated weights "
+            f"to adopt and {out_path} is left as it is: {reasons}. Keep health_weights: prior "
+            "(docs/definitions.md#minimums)."
+        )
     if not rows:
         raise SystemExit(
             f"no calibrated weights in {duckdb_path}: build the warehouse first (make build)"

@@ -51,6 +51,28 @@ HEALTH_BANDS: tuple[tuple[float, str], ...] = (
     (85.0, "thriving"),
 )
 
+#: the band of snapshots without behavioural data (seed `health_bands`): it says that a score is
+#: missing, so it is never a band of a score (docs/definitions.md#calibration)
+NOT_A_SCORE_BAND = "insufficient_data"
+
+
+def score_bands(bands) -> tuple[tuple[float, str], ...]:
+    """The score bands of a band table such as the seed ``health_bands`` (columns ``band`` and
+    ``lower_score``), lowest first: every band with a lower bound except ``NOT_A_SCORE_BAND``.
+
+    Raises ValueError if no band is left or two bands share a lower bound.
+    """
+    frame = as_pandas(bands)
+    require_columns(frame, ["band", "lower_score"], "bands")
+    lower = to_float(frame["lower_score"], "lower_score")
+    keep = ~np.isnan(lower) & (frame["band"].astype("str") != NOT_A_SCORE_BAND).to_numpy()
+    out = sorted(zip(lower[keep].tolist(), frame["band"][keep].astype("str"), strict=True))
+    if not out:
+        raise ValueError("bands: no score band (a band with a lower_score)")
+    if len({bound for bound, _ in out}) != len(out):
+        raise ValueError(f"bands: two bands share a lower bound: {out}")
+    return tuple(out)
+
 
 @dataclass(frozen=True)
 class FittedChurnModel:
@@ -239,16 +261,21 @@ def calibrated_health_score(churn_probability) -> pd.Series:
     return pd.Series(100.0 * (1.0 - values), index=p.index, name="calibrated_health_score")
 
 
-def health_band(health_score) -> pd.Series:
-    """The playbook's band of a 0-100 score (str; null stays null).
+def health_band(health_score, bands: Sequence[tuple[float, str]] = HEALTH_BANDS) -> pd.Series:
+    """The band of a 0-100 score (str; null stays null).
 
-    ``>= 85`` thriving, ``>= 70`` healthy, ``>= 50`` at_risk, ``>= 25`` critical, else churning
-    (the table's 85-100 / 70-84 / 50-69 / 25-49 / 0-24, extended to fractional scores).
+    ``bands`` are (lower bound, name) pairs, lowest first, lower bound inclusive (``score_bands``
+    reads them from the seed). The default is the playbook's: ``>= 85`` thriving, ``>= 70``
+    healthy, ``>= 50`` at_risk, ``>= 25`` critical, else churning (the table's 85-100 / 70-84 /
+    50-69 / 25-49 / 0-24, extended to fractional scores). A score below the lowest bound gets the
+    lowest band.
     """
     s = pd.Series(health_score)
     values = to_float(s, "health_score")
-    bounds = np.array([b for b, _ in HEALTH_BANDS])
-    names = np.array([n for _, n in HEALTH_BANDS], dtype=object)
+    bounds = np.array([float(b) for b, _ in bands])
+    if len(bounds) == 0 or (np.diff(bounds) <= 0).any():
+        raise ValueError("bands must be non-empty and in ascending order of lower bound")
+    names = np.array([n for _, n in bands], dtype=object)
     idx = np.clip(
         np.searchsorted(bounds, np.nan_to_num(values, nan=0.0), side="right") - 1, 0, None
     )
