@@ -39,6 +39,14 @@ build: setup data
 scheduled-run: setup data
 	$(BIN)/python -m nrr_engine.quality.scheduled_run $(SCHEDULED_RUN_ARGS)
 
+# A template raw folder for your own exports: every raw table as a header-only CSV, and a README.md
+# (generated from the raw contract) saying what is required and the default of the rest.
+# make raw-template OUT=my_exports
+.PHONY: raw-template
+raw-template: setup
+	@test -n "$(OUT)" || { echo "usage: make raw-template OUT=<folder>"; exit 2; }
+	$(BIN)/python -m nrr_engine.raw_template --out $(OUT)
+
 calibrate: build
 	$(BIN)/python -m nrr_engine.calibration.export --duckdb-path $(NRR_DUCKDB_PATH)
 

@@ -198,6 +198,8 @@ def test_rejected_rows_warn_and_a_high_share_fails_the_build(tmp_path, bad_book)
 
 
 # Malformed folders: the run stops before anything is built, naming the table and the column.
+# (Several defects at once, in one message, and absent optional tables and columns:
+# test_start_with_what_you_have.py.)
 
 
 def malformed_copy(tmp_path: Path) -> Path:
@@ -211,21 +213,26 @@ def test_a_missing_column_names_the_table_and_the_column(tmp_path):
     path = raw / "accounts.csv"
     with path.open() as handle:
         rows = list(csv.reader(handle))
-    drop = rows[0].index("segment")
+    # required: neither nullable nor defaulted (definitions#required-and-optional-input)
+    drop = rows[0].index("created_at")
     with path.open("w", newline="") as handle:
         csv.writer(handle).writerows([r[:drop] + r[drop + 1 :] for r in rows])
     build = run_dbt(tmp_path / "build", raw)
     assert build.returncode != 0
-    assert "raw table 'accounts'" in build.output
-    assert "missing required column 'segment'" in build.output
+    assert f"raw table 'accounts' ({path}) is missing required column 'created_at'" in build.output
+    assert "Columns found: account_id, account_name, segment," in build.output
+    assert "1 problem:" in build.output
 
 
-def test_a_missing_file_names_the_table(tmp_path):
+def test_a_missing_required_file_names_the_table(tmp_path):
     raw = malformed_copy(tmp_path)
-    (raw / "invoices.csv").unlink()
+    (raw / "subscription_line_items.csv").unlink()
     build = run_dbt(tmp_path / "build", raw)
     assert build.returncode != 0
-    assert "raw table 'invoices': neither invoices.parquet nor invoices.csv" in build.output
+    assert (
+        "raw table 'subscription_line_items' is required: neither subscription_line_items.parquet"
+        " nor subscription_line_items.csv is in raw_path"
+    ) in build.output
 
 
 def test_an_unreadable_file_names_the_file(tmp_path):
