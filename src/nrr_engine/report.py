@@ -1,7 +1,8 @@
 """Print the headline retention figures of a built warehouse.
 
 `make build` ends with this: the latest TTM NRR, GRR and logo retention, and the latest month's
-ARR waterfall, read from the public marts (read-only, so it never holds the writer lock).
+ARR waterfall, read from the public marts (read-only, so it never holds the writer lock), then
+the caveats: every flagged plausibility check (audit.audit_data_plausibility).
 """
 
 from __future__ import annotations
@@ -21,6 +22,35 @@ def _money(value) -> str:
 
 def _share(value) -> str:
     return "n/a" if value is None else f"{float(value):.1%}"
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def caveats(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per reason not to take the figures at face value, from a built warehouse.
+
+    Today: each flagged plausibility check (docs/definitions.md#plausibility) as
+    "<check_name>: <detail>". A warehouse built without audit.audit_data_plausibility (an older
+    build, or a partial `dbt build -s`) has no caveats from it.
+    """
+    lines: list[str] = []
+    if _relation_exists(con, "audit", "audit_data_plausibility"):
+        flagged = con.execute(
+            """
+            select check_name, detail
+            from audit.audit_data_plausibility
+            where is_flagged
+            order by check_name
+            """
+        ).fetchall()
+        lines += [f"{check_name}: {detail}" for check_name, detail in flagged]
+    return lines
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> str:
@@ -75,6 +105,11 @@ def headline(con: duckdb.DuckDBPyConnection) -> str:
             ("= ending", end, f"({c_end} customers)"),
         ]:
             lines.append(f"  {label:<16}{_money(amount):>16}  {note}".rstrip())
+
+    notes = caveats(con)
+    if notes:
+        lines.append("Caveats:")
+        lines += [f"  - {note}" for note in notes]
     return "\n".join(lines)
 
 
