@@ -38,6 +38,42 @@ def test_the_calibrated_score_beats_the_prior_on_the_test_period(demo_build):
     assert figures[("calibrated", "n_churned")] > 200  # enough churn to tell them apart
 
 
+def test_the_demo_book_is_above_every_minimum_that_its_figures_need(demo_build):
+    """At demo scale (1,000 accounts, 36 months) the backtest and the weights report figures;
+    the signal lift reports for most rules; survival and churn timing report overall and for
+    the three segments (their counts checked here against the paid periods, in plain Python)."""
+    for mart in ("fct_health_backtest", "fct_health_backtest_deciles",
+                 "fct_health_backtest_bands", "calibrated_health_weights"):  # fmt: skip
+        statuses = demo_build.query(f"select distinct status from calibration.{mart}")  # noqa: S608
+        assert statuses == [("reported",)], mart
+    (test_events,) = demo_build.query(
+        "select value from calibration.fct_health_backtest "
+        "where score_name = 'prior' and metric = 'churn_events'"
+    )[0]
+    assert test_events >= 30
+    lift = dict(demo_build.query("select signal, status from calibration.fct_churn_signal_lift"))
+    assert sum(status == "reported" for status in lift.values()) >= 5, lift
+    survival = dict(
+        demo_build.query(
+            "select dimension_value, min(status) from calibration.fct_logo_survival "
+            "where dimension_name = 'segment' group by 1"
+        )
+    )
+    assert survival == {"enterprise": "reported", "mid_market": "reported", "smb": "reported"}
+    periods = demo_build.query(
+        "select count(*) from intermediate.int_account_paid_periods_islanded "
+        "where period_end is not null"
+    )[0][0]
+    timing = demo_build.query(
+        "select timing_grain, sum(churn_events), min(status) from calibration.fct_churn_timing "
+        "where dimension_name = 'all' group by 1 order by 1"
+    )
+    assert timing == [
+        ("playbook_bucket", periods, "reported"),
+        ("tenure_month", periods, "reported"),
+    ]
+
+
 def test_planted_drivers_rank_at_the_top_of_the_calibrated_weights(demo_build):
     manifest = json.loads((demo_build.raw_path / "generator_manifest.json").read_text())
     assert set(DRIVER_SIGNALS) | set(RARE_DRIVER_SIGNALS) <= set(manifest["driver_effects"])
