@@ -2,8 +2,12 @@
     Health history: one row per customer account per snapshot (every Monday and as_of_date),
     with composite, category and signal scores, the band and how the score moved
     (docs/definitions.md#health-scores). Every score is point-in-time: a snapshot dated D was
-    computed only from data dated before D, so the history can be backtested.
+    computed only from data dated before D, so the history can be backtested. A snapshot with
+    too little data (docs/definitions.md#health-coverage) has band `insufficient_data` and no
+    composite, so it has no change either.
 -#}
+{%- set signals = health_signal_names() -%}
+
 with
 
 scored as (
@@ -79,7 +83,27 @@ changes as (
 
 final as (
     select
-        scored.*,
+        scored.account_id,
+        scored.snapshot_date,
+        scored.is_as_of_date,
+        scored.segment,
+        scored.csm_owner,
+        scored.arr,
+        scored.composite_score,
+        scored.band,
+        scored.signal_coverage,
+        {%- for input_name in health_input_names() %}
+            scored.has_{{ input_name }}_data,
+        {%- endfor %}
+        {%- for category in signals %}
+            scored.{{ category }}_score,
+        {%- endfor %}
+        {%- for names in signals.values() %}
+            {%- for signal in names %}
+                scored.{{ signal }}_value,
+                scored.{{ signal }}_score,
+            {%- endfor %}
+        {%- endfor %}
         changes.previous_snapshot_date,
         changes.previous_composite_score,
         changes.previous_band,

@@ -88,12 +88,16 @@ final as (
             when health.band = 'thriving' then 'Proactive, direct expansion conversation'
             when health.band = 'healthy' then 'Soft expansion: feature education and use-case content'
             when health.band = 'at_risk' then 'No expansion activity: stabilise first'
+            -- too little data is no low score: no save effort, but no upsell call either
+            when health.band = 'insufficient_data'
+                then 'No expansion call: too little data to judge health'
             else 'Save effort only: escalate, do not upsell'
         end as approach,
         case
             when health.band = 'thriving' then 'CSM + in-app'
             when health.band = 'healthy' then 'Email + in-app'
             when health.band = 'at_risk' then 'CSM outreach'
+            when health.band = 'insufficient_data' then 'CSM review of the missing data'
             else 'Executive escalation'
         end as channel,
         case

@@ -2,7 +2,7 @@
     Health alerts (docs/definitions.md#health-alerts): an account that crosses a band boundary, or
     whose score drops 15 points or more within 7 days (urgent even while it is still healthy).
     Each alert says what changed (the signals that lost most since the week before), what to do,
-    who owns it and how fast.
+    who owns it and how fast. Snapshots with insufficient_data raise none.
 -#}
 {%- set signals = health_signal_names() -%}
 {%- set signal_list = [] -%}
@@ -32,7 +32,10 @@ triggered as (
         on health.band = current_band.band
     left join bands as previous_band
         on health.previous_band = previous_band.band
-    where health.previous_band is not null
+    -- both snapshots scored: a move into or out of insufficient_data is a change in the data,
+    -- not in the customer (docs/definitions.md#health-coverage)
+    where current_band.band_order is not null
+        and previous_band.band_order is not null
 ),
 
 alerts as (

@@ -14,6 +14,9 @@ final as (
         days_out,
         risk_rating,
         cast(count(*) as {{ dbt.type_bigint() }}) as renewals,
+        -- ratings that rest on too little health data (docs/definitions.md#health-coverage)
+        cast(count(case when band = 'insufficient_data' then 1 end) as {{ dbt.type_bigint() }})
+            as renewals_on_insufficient_data,
         cast(count(case when outcome <> 'pending' then 1 end) as {{ dbt.type_bigint() }})
             as resolved_renewals,
         cast(count(case when outcome = 'renewed' then 1 end) as {{ dbt.type_bigint() }})

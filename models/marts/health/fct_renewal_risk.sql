@@ -4,7 +4,9 @@
     they stood at the checkpoint: low usage, no active champion, payment trouble, competitor
     signals, no executive touch in 6 months. Red: two or more flags; amber: one; green: none.
     Once the renewal date (plus `renewal_grace_days`) has passed, the outcome is recorded, so
-    the forecast's accuracy is a table, not a claim.
+    the forecast's accuracy is a table, not a claim. A flag fires only from data that exists:
+    a renewal whose health is insufficient_data is not red for low health
+    (docs/definitions.md#health-coverage).
 -#}
 with
 
@@ -150,14 +152,31 @@ flagged as (
         health.snapshot_date as health_snapshot_date,
         health.composite_score,
         health.band,
-        coalesce(health.adoption_score < 50 or health.usage_trend_value < 0.7, false)
-            as has_low_usage,
-        coalesce(health.champion_activity_value >= 30, true) as has_no_active_champion,
+        health.signal_coverage as health_signal_coverage,
+        -- a flag needs the data it reads: without usage there is no low usage to see, and
+        -- without users, usage or CRM events no missing champion or executive (an absent
+        -- health snapshot or insufficient_data raises no flag of its own)
+        coalesce(
+            health.has_usage_data
+            and (health.adoption_score < 50 or health.usage_trend_value < 0.7),
+            false
+        ) as has_low_usage,
+        coalesce(
+            health.has_user_data and health.has_usage_data
+            and health.champion_activity_value >= 30,
+            false
+        ) as has_no_active_champion,
         coalesce(health.payment_behaviour_value > 0, false) as has_payment_trouble,
         coalesce(health.competitor_signals_value > 0, false) as has_competitor_signals,
-        coalesce(executive_touches.touches, 0) = 0
-        and coalesce(health.executive_sponsor_activity_value >= 120, true)
-            as has_no_executive_touch,
+        coalesce(
+            (health.has_crm_data or (health.has_user_data and health.has_usage_data))
+            and coalesce(executive_touches.touches, 0) = 0
+            and (
+                not (health.has_user_data and health.has_usage_data)
+                or health.executive_sponsor_activity_value >= 120
+            ),
+            false
+        ) as has_no_executive_touch,
         coalesce(stakeholders.active_champions, 0) as active_champions,
         coalesce(stakeholders.active_executive_sponsors, 0) as active_executive_sponsors,
         coalesce(stakeholders.active_end_users, 0) as active_end_users
@@ -190,7 +209,7 @@ counted as (
     from flagged
 ),
 
-final as (
+rated as (
     select
         counted.*,
         case
@@ -212,6 +231,33 @@ final as (
     left join outcome_arr
         on counted.account_id = outcome_arr.account_id
         and counted.renewal_date = outcome_arr.renewal_date
+),
+
+final as (
+    select
+        account_id,
+        renewal_date,
+        days_out,
+        checkpoint_date,
+        renewing_arr,
+        health_snapshot_date,
+        composite_score,
+        band,
+        health_signal_coverage,
+        has_low_usage,
+        has_no_active_champion,
+        has_payment_trouble,
+        has_competitor_signals,
+        has_no_executive_touch,
+        red_flags,
+        risk_rating,
+        active_champions,
+        active_executive_sponsors,
+        active_end_users,
+        outcome,
+        arr_before_renewal,
+        arr_after_renewal
+    from rated
 )
 
 select * from final
