@@ -9,6 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from .contract import CONTRACT_FILE, RAW_SOURCE_NAME
 from .validation import Failure
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -75,6 +78,19 @@ def _loaded_at_column(expression: str | None) -> str | None:
         return expression.strip()
     match = re.search(r"cast\(\s*(\w+)", expression)
     return match.group(1) if match else None
+
+
+def freshness_tables(project_dir: Path) -> list[str]:
+    """Raw tables with a `freshness` config in the source YAML (the ones dbt checks)."""
+    document = yaml.safe_load((project_dir / CONTRACT_FILE).read_text(encoding="utf-8"))
+    tables = []
+    for source in document.get("sources") or []:
+        if source.get("name") != RAW_SOURCE_NAME:
+            continue
+        for table in source.get("tables") or []:
+            if "freshness" in (table.get("config") or {}) or "freshness" in table:
+                tables.append(str(table["name"]))
+    return tables
 
 
 def freshness_report(invocation: DbtInvocation) -> list[dict]:

@@ -463,6 +463,10 @@ def _percent(share: float) -> str:
     return f"{100 * share:.2f}%"
 
 
+def _rows(count: int | None) -> str:
+    return f"{count} row" + ("" if count == 1 else "s")
+
+
 def _distinct_rows(table: RawTable, indices: set[int]) -> int:
     """Distinct raw rows among `indices`, as staging counts them (duplicates collapsed)."""
     columns = [
@@ -487,7 +491,7 @@ def apply_rejected_share(
         if failure.rule in ROW_RULES and failure.row_indices is not None:
             by_table.setdefault(failure.table, []).append(failure)
     kept, notes = [], []
-    verdicts: dict[str, tuple[bool, Failure | None]] = {}
+    failing: dict[str, Failure] = {}
     for name, row_failures in by_table.items():
         table = tables[name.removeprefix("raw.")]
         raw_rows = len(table.frame)
@@ -497,7 +501,7 @@ def apply_rejected_share(
         limit, limit_name = limits.for_table(table.contract.name)
         ranked = sorted(row_failures, key=lambda f: (-(f.unexpected_count or 0), f.message()))
         reasons = ", ".join(
-            f'"{f.column}: {f.detail}" ({f.unexpected_count} rows)' for f in ranked[:TOP_REASONS]
+            f'"{f.column}: {f.detail}" ({_rows(f.unexpected_count)})' for f in ranked[:TOP_REASONS]
         )
         if share > limit:
             detail = (
@@ -505,27 +509,23 @@ def apply_rejected_share(
                 f"rows), above its limit of {_percent(limit)} ({limit_name}). Top reasons: "
                 f"{reasons}."
             )
-            verdicts[name] = (True, Failure("raw", name, None, "rejected_share", detail))
+            failing[name] = Failure("raw", name, None, "rejected_share", detail)
         else:
-            verdicts[name] = (False, None)
             notes.append(
                 f"{name}: {rejected} of {raw_rows} raw rows ({_percent(share)}) break the "
                 f"contract, within its limit of {_percent(limit)} ({limit_name}); staging "
                 f"quarantines them into audit.audit_rejected_rows. Reasons: {reasons}."
             )
+    row_level = {id(f) for row_failures in by_table.values() for f in row_failures}
     announced = set()
     for failure in failures:
-        verdict = verdicts.get(failure.table) if failure in by_table.get(failure.table, []) else None
-        if verdict is None:
+        if id(failure) not in row_level:
             kept.append(failure)
-            continue
-        fails, share_failure = verdict
-        if not fails:
-            continue
-        if failure.table not in announced:
-            announced.add(failure.table)
-            kept.append(share_failure)
-        kept.append(failure)
+        elif failure.table in failing:  # above the limit: the share first, then its rules
+            if failure.table not in announced:
+                announced.add(failure.table)
+                kept.append(failing[failure.table])
+            kept.append(failure)
     return kept, notes
 
 

@@ -48,10 +48,11 @@ from .dbt_steps import (
     build_warnings,
     freshness_failures,
     freshness_report,
+    freshness_tables,
     run_dbt,
 )
 from .mart_suites import validate_marts
-from .raw_suites import latest_activity_date, validate_raw
+from .raw_suites import RejectedShareLimits, latest_activity_date, validate_raw
 from .validation import Failure, GxSession
 
 log = logging.getLogger("nrr_engine.quality.scheduled_run")
@@ -242,7 +243,10 @@ class _Run:
     def validate_raw(self) -> list[Failure]:
         contracts = load_raw_contract(self.config.project_dir)
         previous = (self.previous or {}).get("raw_row_counts")
-        result = validate_raw(self.config.raw_path, contracts, previous, self.factor, self.session)
+        limits = RejectedShareLimits.from_vars(self.vars)
+        result = validate_raw(
+            self.config.raw_path, contracts, previous, self.factor, self.session, limits
+        )
         self.raw_counts = result.row_counts
         self.notes += result.notes
         if self.as_of is None and not result.failures:
@@ -270,12 +274,24 @@ class _Run:
         shutil.copyfile(published, candidate)  # reads the published file, never writes it
 
     def check_freshness(self) -> list[Failure]:
+        """dbt source freshness on the tables that have rows; an empty or absent one gets a note
+        (the age of its latest row would be measured from 1970)."""
         self.reference = self._reference_time()
         reference = self._reference_text()
         self._prepare_candidate()
+        checked, empty = [], []
+        for table in freshness_tables(self.config.project_dir):
+            (checked if (self.raw_counts or {}).get(table) else empty).append(table)
+        for table in empty:
+            state = "empty" if table in (self.raw_counts or {}) else "absent (empty)"
+            self.notes.append(f"raw.{table} is {state}: freshness not checked")
+        if not checked:
+            self.freshness = []
+            return []
+        exclude = [arg for table in empty for arg in ("--exclude", f"source:raw.{table}")]
         invocation = run_dbt(
             dbt_executable(self.config.dbt),
-            ["source", "freshness"],
+            ["source", "freshness", *exclude],
             self.config.project_dir,
             self._dbt_env(),
             self.output_dir,
@@ -418,8 +434,9 @@ class _Run:
             "previous_published_run": (self.previous or {}).get("run_id"),
             "thresholds": {
                 "volume_change_factor": self.factor,
-                "freshness_warn_after_hours": self.vars.get("freshness_warn_after_hours"),
-                "freshness_error_after_hours": self.vars.get("freshness_error_after_hours"),
+                "freshness_hours": self.vars.get("freshness_hours"),
+                "max_rejected_share": self.vars.get("max_rejected_share"),
+                "max_rejected_share_by_table": self.vars.get("max_rejected_share_by_table"),
             },
             "stages": self.stages,
             "failures": [f.as_dict() | {"message": f.message()} for f in self.failures],
@@ -535,7 +552,8 @@ def _parser() -> argparse.ArgumentParser:
         "--vars",
         default="{}",
         help="dbt vars as YAML/JSON, passed to every dbt call and read for the thresholds "
-        "(volume_change_factor, freshness_warn_after_hours, freshness_error_after_hours)",
+        "(volume_change_factor, freshness_hours, max_rejected_share, "
+        "max_rejected_share_by_table)",
     )
     parser.add_argument(
         "--full-refresh",

@@ -56,6 +56,9 @@ class Failure:
     detail: str
     unexpected_count: int | None = None
     examples: list[str] = field(default_factory=list)
+    # Frame index of each row that broke a row-level rule (None for a table-level rule): the raw
+    # validation counts the distinct rows behind a table's failures to get its rejected share.
+    row_indices: list[int] | None = field(default=None, repr=False, compare=False)
 
     def message(self) -> str:
         where = self.table + (f".{self.column}" if self.column else "")
@@ -66,7 +69,9 @@ class Failure:
         return text
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        found = asdict(self)
+        del found["row_indices"]
+        return found
 
 
 def _show(value: Any) -> str:
@@ -167,7 +172,8 @@ class GxSession:
                     name=f"{stage}:{name}",
                     validation_definitions=[definition],
                     actions=[],
-                    result_format={"result_format": "SUMMARY"},
+                    # COMPLETE: the index of every unexpected row (the rejected share needs them)
+                    result_format={"result_format": "COMPLETE"},
                 )
             )
             result = checkpoint.run(batch_parameters={"dataframe": suite.frame})
@@ -190,6 +196,14 @@ def _exceptions(info) -> list[str]:
     if "raised_exception" in info:
         return [str(info.get("exception_message"))] if info.get("raised_exception") else []
     return [m for value in info.values() for m in _exceptions(value)]
+
+
+def _row_indices(raw: dict) -> list[int] | None:
+    """Frame indices of the unexpected rows of a row-level check; None for a table check."""
+    indices = raw.get("unexpected_index_list")
+    if indices is None or raw.get("unexpected_count") is None:
+        return None
+    return [int(index) for index in indices]
 
 
 def _failures(results, stage: str) -> list[Failure]:
@@ -228,6 +242,7 @@ def _failures(results, stage: str) -> list[Failure]:
                     detail=detail,
                     unexpected_count=raw.get("unexpected_count"),
                     examples=examples,
+                    row_indices=_row_indices(raw),
                 ),
             )
         )

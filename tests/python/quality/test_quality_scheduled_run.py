@@ -27,8 +27,11 @@ from conftest import REPO, TINY_BOOK
 from nrr_engine.quality import run_log
 from nrr_engine.quality.scheduled_run import RunConfig, run
 
-QUIET_FRESHNESS = {"freshness_warn_after_hours": 10**6, "freshness_error_after_hours": 10**6}
+FRESHNESS_TABLES = ("usage_events", "invoices", "subscription_line_items")
+NEVER_STALE = {"warn": 10**6, "error": 10**6}
+QUIET_FRESHNESS = {"freshness_hours": dict.fromkeys(FRESHNESS_TABLES, NEVER_STALE)}
 EXTRA_EVENTS = 50
+ROW_RULES = {"unique_key", "accepted_values", "date_order", "references_accounts"}
 
 
 def sha256(path: Path) -> str:
@@ -245,6 +248,11 @@ def test_a_raw_defect_fails_the_run_and_publishes_nothing(
     named = f"raw.{table}" + (f".{column}" if column else "") + f" [{rule}]"
     assert named in result.message, result.message
     assert (f"raw.{table}", column, rule) in {(f.table, f.column, f.rule) for f in result.failures}
+    if rule in ROW_RULES:  # one bad row in a table this small is far above the 1% limit
+        [share] = [f for f in result.failures if f.rule == "rejected_share"]
+        assert share.table == f"raw.{table}"
+        assert share.detail.startswith(f"Rejected share of raw.{table} is "), share.detail
+        assert "above its limit of 1.00% (var max_rejected_share). Top reasons: " in share.detail
     assert sha256(warehouse) == before
     assert not warehouse.with_name("nrr.duckdb.next").exists()
     # stopped before dbt
@@ -260,21 +268,78 @@ def test_a_raw_defect_fails_the_run_and_publishes_nothing(
 
 
 def test_a_stale_source_fails_at_freshness_from_the_command_line(copy_of_published, tmp_path):
-    """Default thresholds (72 h / 168 h): the tiny book's line items end months before its
-    as_of_date. The CLI exits 1, names the table, column and rule, and publishes nothing."""
+    """Default thresholds (freshness_hours), as_of_date three months after the book's last
+    invoice and event: usage events (error after 168 h) and invoices (1,440 h) fail; line items
+    (no error threshold) only warn. The CLI exits 1, names table, column and rule, and
+    publishes nothing."""
     raw, warehouse, log = copy_of_published()
     before = sha256(warehouse)
     env = {**os.environ, "NRR_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp")}
     args = [sys.executable, "-m", "nrr_engine.quality.scheduled_run", "--project-dir", str(REPO)]
     args += ["--raw-path", str(raw), "--warehouse", str(warehouse), "--run-log", str(log)]
-    args += ["--output-dir", str(tmp_path / "out")]
+    args += ["--output-dir", str(tmp_path / "out"), "--as-of-date", "2025-06-30"]
     completed = subprocess.run(
         args, capture_output=True, text=True, env=env, check=False, timeout=600
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 1, output
-    assert "raw.subscription_line_items.start_date [freshness]" in output
+    assert "raw.usage_events.occurred_at [freshness]" in output
+    assert "raw.invoices.issued_at [freshness]" in output
+    assert "raw.subscription_line_items.start_date [freshness]" not in output
     assert "failed_freshness" in output
     assert sha256(warehouse) == before
     assert not warehouse.with_name("nrr.duckdb.next").exists()
     assert [r["outcome"] for r in run_log.read_all(log)] == ["published", "failed_freshness"]
+
+
+# One policy for bad rows, and freshness only where there are rows: a run with an empty invoices
+# file and one bad line item, under a per-table limit that tolerates it, publishes with notes.
+
+
+@pytest.fixture(scope="module")
+def lenient_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scheduled_lenient")
+    raw = make_raw_folder(root / "raw")
+    header, _rows = read_csv(raw / "invoices.csv")
+    write_csv(raw / "invoices.csv", header, [])  # header only
+    append_row(
+        raw,
+        "subscription_line_items",
+        "L91,A1,core,team_monthly,recurring,1,2024-05-01,2024-04-01,1,100,0,USD",
+    )
+    _header, line_items = read_csv(raw / "subscription_line_items.csv")
+    warehouse, log = root / "warehouse" / "nrr.duckdb", root / "warehouse" / "run_log.duckdb"
+    # default freshness thresholds; line items may have up to 1 bad row in 10
+    dbt_vars = {"max_rejected_share_by_table": {"subscription_line_items": 0.1}}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NRR_DUCKDB_TEMP_DIR", str(root / "duckdb_tmp"))
+        result = run(config(root, raw, warehouse, log, dbt_vars=dbt_vars))
+    return result, warehouse, len(line_items)
+
+
+def test_header_only_invoices_pass_freshness_with_a_note(lenient_run):
+    result, _warehouse, _line_items = lenient_run
+    assert result.outcome == "published", result.message
+    assert "raw.invoices is empty: freshness not checked" in result.summary["notes"]
+    checked = {entry["table"] for entry in result.summary["freshness"]}
+    assert checked == {"raw.usage_events", "raw.subscription_line_items"}
+
+
+def test_a_rejected_share_below_the_limit_passes_with_a_note(lenient_run):
+    """1 bad line of the file's rows: within the 10% limit of line items, in the raw validation
+    (a note) and in dbt build (the same var: the row is quarantined, the run publishes)."""
+    result, warehouse, line_items = lenient_run
+    assert (result.outcome, result.failures) == ("published", []), result.message
+    share = f"{100 / line_items:.2f}%"
+    note = (
+        f"raw.subscription_line_items: 1 of {line_items} raw rows ({share}) break the contract, "
+        "within its limit of 10.00% (var max_rejected_share_by_table.subscription_line_items)"
+    )
+    assert any(n.startswith(note) for n in result.summary["notes"]), result.summary["notes"]
+    assert any("end_date must be after start_date" in n for n in result.summary["notes"])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rejected = con.execute(
+            "select record_id from audit.audit_rejected_rows "
+            "where source_table = 'subscription_line_items'"
+        ).fetchall()
+    assert rejected == [("L91",)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,15 +20,18 @@ from nrr_engine.quality import run_log
 from nrr_engine.quality.contract import CONTRACT_FILE, load_raw_contract
 from nrr_engine.quality.mart_suites import MART_SPECS, validate_marts
 from nrr_engine.quality.raw_suites import (
+    RejectedShareLimits,
     build_raw_suites,
     latest_activity_date,
     read_raw_folder,
+    validate_raw,
     volume_bounds,
 )
 from nrr_engine.quality.scheduled_run import RunConfig, run
 from nrr_engine.quality.validation import GxSession
 
-QUIET_FRESHNESS = {"freshness_warn_after_hours": 10**6, "freshness_error_after_hours": 10**6}
+NEVER_STALE = {"warn": 10**6, "error": 10**6}
+QUIET_FRESHNESS = {"freshness_hours": dict.fromkeys(("usage_events", "invoices"), NEVER_STALE)}
 
 WATERFALL_COLUMNS = (
     "period_grain, period_start, starting_arr, new_arr, reactivation_arr, expansion_arr, "
@@ -334,3 +338,48 @@ def test_sound_marts_are_published_with_the_run_log(stub_run):
         runs = con.execute("select run_id, outcome from audit.audit_runs").fetchall()
     assert runs == [(result.run_id, "published")]
     assert (config.output_dir / "data_docs" / "index.html").exists()
+
+
+def usage_book(path: Path, good_events: int, dangling_events: int) -> Path:
+    """The tiny book with usage_events replaced by good events of A1 and events of an account
+    that does not exist (each a row that staging rejects)."""
+    shutil.copytree(TINY_BOOK, path)
+    header = "event_id,account_id,user_id,occurred_at,feature,session_id"
+    rows = [f"G{n},A1,U1,2025-03-01T10:00:00Z,dashboards,S{n}" for n in range(good_events)]
+    rows += [f"D{n},ZZ9,U1,2025-03-01T10:00:00Z,dashboards,S{n}" for n in range(dangling_events)]
+    (path / "usage_events.csv").write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def test_a_single_bad_row_within_the_limit_is_a_note(tmp_path, session):
+    """1 dangling event of 200 (0.50%) is within the default 1%: a note, as dbt build warns."""
+    raw = usage_book(tmp_path / "raw", 199, 1)
+    result = validate_raw(raw, load_raw_contract(REPO), None, 2.0, session)
+    assert result.failures == []
+    [note] = [n for n in result.notes if n.startswith("raw.usage_events:")]
+    assert note.startswith(
+        "raw.usage_events: 1 of 200 raw rows (0.50%) break the contract, within its limit of "
+        "1.00% (var max_rejected_share)"
+    )
+    assert '"account_id: every account must exist in raw.accounts" (1 row)' in note
+
+
+def test_a_share_above_the_limit_fails_naming_the_table(tmp_path, session):
+    """3 of 200 (1.50%) is above 1%: the table fails with its share, limit and top reason,
+    followed by the broken rule; a per-table limit of 2% lets the same folder pass."""
+    raw = usage_book(tmp_path / "raw", 197, 3)
+    contracts = load_raw_contract(REPO)
+    result = validate_raw(raw, contracts, None, 2.0, session)
+    assert [(f.table, f.rule) for f in result.failures] == [
+        ("raw.usage_events", "rejected_share"),
+        ("raw.usage_events", "references_accounts"),
+    ]
+    assert result.failures[0].message() == (
+        "raw.usage_events [rejected_share]: Rejected share of raw.usage_events is 1.50% (3 of "
+        "200 raw rows), above its limit of 1.00% (var max_rejected_share). Top reasons: "
+        '"account_id: every account must exist in raw.accounts" (3 rows).'
+    )
+    lenient = RejectedShareLimits.from_vars(
+        {"max_rejected_share": 0.01, "max_rejected_share_by_table": {"usage_events": 0.02}}
+    )
+    assert validate_raw(raw, contracts, None, 2.0, session, lenient).failures == []
