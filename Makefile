@@ -33,6 +33,18 @@ build: setup data
 	$(BIN)/dbt build
 	$(BIN)/python -m nrr_engine.report --duckdb-path $(NRR_DUCKDB_PATH)
 
+# Your own exports, into a warehouse file of their own (never the demo's, whose incremental
+# tables hold the demo's events): make build-own RAW=/path/to/exports [WAREHOUSE=warehouse/x.duckdb]
+# Default file: warehouse/own_<folder name>.duckdb. Then dbt build and the headline figures.
+OWN_WAREHOUSE = $(or $(WAREHOUSE),warehouse/own_$(notdir $(abspath $(RAW))).duckdb)
+.PHONY: build-own
+build-own: setup
+	@test -n "$(RAW)" || { echo "usage: make build-own RAW=/path/to/exports [WAREHOUSE=warehouse/<name>.duckdb]" >&2; exit 2; }
+	@test -d "$(RAW)" || { echo "RAW=$(RAW) is not a folder" >&2; exit 2; }
+	mkdir -p $(dir $(OWN_WAREHOUSE))
+	NRR_RAW_PATH=$(abspath $(RAW)) NRR_DUCKDB_PATH=$(OWN_WAREHOUSE) $(BIN)/dbt build
+	$(BIN)/python -m nrr_engine.report --duckdb-path $(OWN_WAREHOUSE)
+
 # Validate raw (Great Expectations) -> dbt source freshness -> dbt build into $(NRR_DUCKDB_PATH).next
 # -> validate the marts -> swap it onto $(NRR_DUCKDB_PATH); on any failure exit 1 and publish nothing.
 # Extra options: make scheduled-run SCHEDULED_RUN_ARGS='--as-of-date 2026-10-31'

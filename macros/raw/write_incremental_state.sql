@@ -1,0 +1,51 @@
+{#-
+    Replace the rows of audit.audit_incremental_state (incremental_state_relation()): one row per
+    fingerprinted raw table (`measured`, from incremental_state_measured(); a single row without
+    a table when there is none), each with the raw source, the status (`complete`, `rebuilding`
+    or `rebuild_incomplete`) and, for an incomplete rebuild, the incremental models that still
+    hold data from before it. Delete and insert in one transaction, committed here.
+-#}
+{% macro write_incremental_state(raw_source, status, measured=none, stale_models=[]) %}
+    {%- set relation = incremental_state_relation() -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set rows = [] -%}
+    {%- set tables = (measured or {}).get('tables', {}) -%}
+    {%- set stale = ("'" ~ stale_models | join(', ') ~ "'") if stale_models else "null" -%}
+    {%- set prefix = "'" ~ raw_source | replace("'", "''") ~ "', '" ~ status ~ "', " ~ stale -%}
+    {%- for table, fingerprint in tables.items() -%}
+        {%- do rows.append(
+            "(" ~ prefix ~ ", '" ~ table ~ "', "
+            ~ ("null" if fingerprint['cutoff_date'] is none
+               else "cast('" ~ fingerprint['cutoff_date'] ~ "' as date)") ~ ", "
+            ~ fingerprint['rows_before_cutoff'] ~ ", '" ~ fingerprint['hash_sum'] ~ "', "
+            ~ "current_timestamp, '" ~ invocation_id ~ "')") -%}
+    {%- endfor -%}
+    {%- if not rows -%}
+        {%- do rows.append("(" ~ prefix ~ ", null, null, null, null, current_timestamp, '"
+            ~ invocation_id ~ "')") -%}
+    {%- endif -%}
+    {%- call statement('write_incremental_state', auto_begin=True) -%}
+        create schema if not exists {{ relation.without_identifier() }};
+        create table if not exists {{ relation }} (
+            raw_source {{ text }},
+            status {{ text }},
+            stale_models {{ text }},
+            source_table {{ text }},
+            cutoff_date date,
+            rows_before_cutoff {{ dbt.type_bigint() }},
+            hash_sum {{ text }},
+            recorded_at {{ dbt.type_timestamp() }},
+            invocation_id {{ text }}
+        );
+        delete from {{ relation }};
+        insert into {{ relation }} (
+            raw_source, status, stale_models, source_table, cutoff_date, rows_before_cutoff,
+            hash_sum, recorded_at, invocation_id
+        ) values
+        {{ rows | join(',\n') }}
+    {%- endcall -%}
+    {#- commit here: the hook runs inside the transaction its own queries opened, and dbt
+        rolls an open transaction back when the run ends -#}
+    {%- do adapter.commit() -%}
+    {{ return('select 1 as incremental_state_written') }}
+{% endmacro %}
