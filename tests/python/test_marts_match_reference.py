@@ -8,24 +8,42 @@ window) and must agree row for row.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 
 import pytest
 
-from conftest import MODELS_ONLY, Build, build_ok
+from conftest import Build, build_ok
 from reference import arr_reference as ref
 
-CENT_TOLERANCE = 0.011  # SQL sums doubles, the reference Decimals: a cent of rounding at most
-RATIO_TOLERANCE = 1e-5  # marts keep six decimals
+EXACT = "exact"  # identical values: keys, labels, counts
+MONEY = "money"  # cents, compared exactly (both sides round as docs/definitions.md#month-snapshot)
+RATIO_TOLERANCE = 1e-6  # ratios: the marts keep six decimals, the reference does not round them
 
 
-def close(a, b, tolerance: float) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(float(a) - float(b)) <= tolerance
+def as_cents(value) -> Decimal | None:
+    """An amount as an exact Decimal: the reference's floats are sums of cents (repr gives them
+    back), the marts' amounts are decimal(18, 2)."""
+    if value is None:
+        return None
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    assert amount == amount.quantize(Decimal("0.01")), f"{value!r} is not a whole number of cents"
+    return amount
+
+
+def same(actual, expected, rule) -> bool:
+    if rule == EXACT:
+        return actual == expected
+    if rule == MONEY:
+        return as_cents(actual) == as_cents(expected)
+    if actual is None or expected is None:
+        return actual is None and expected is None
+    return abs(float(actual) - float(expected)) <= rule
 
 
 def assert_rows_match(actual: list[dict], expected: list[dict], key: tuple, columns: dict):
-    """Both sides have the same keys, and every column agrees within its tolerance."""
+    """Both sides have the same keys, and every column agrees: exactly, in cents, or (ratios)
+    within a tolerance."""
     actual_by_key = {tuple(row[k] for k in key): row for row in actual}
     expected_by_key = {tuple(row[k] for k in key): row for row in expected}
     missing = sorted(set(expected_by_key) - set(actual_by_key), key=str)[:5]
@@ -33,10 +51,9 @@ def assert_rows_match(actual: list[dict], expected: list[dict], key: tuple, colu
     assert not missing and not extra, f"missing from mart: {missing}; not expected: {extra}"
     mismatches = []
     for k, expected_row in expected_by_key.items():
-        for column, tolerance in columns.items():
+        for column, rule in columns.items():
             a, e = actual_by_key[k][column], expected_row[column]
-            same = a == e if tolerance is None else close(a, e, tolerance)
-            if not same:
+            if not same(a, e, rule):
                 mismatches.append((k, column, a, e))
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:5]}"
 
@@ -49,15 +66,57 @@ def case(request) -> tuple[Build, ref.Book, dt.date, int | None]:
     return build, book, ref.default_as_of_date(book), window
 
 
+# The revenue marts, everything upstream of them and every data test whose parents are all in
+# that selection: the `reactivation_window_months` branch of the SQL runs under its data tests
+# (movement rules, waterfall identity, new logos), while the health marts, which the window
+# does not change, are skipped. Unit tests set their own vars, so they run in other builds.
+REVENUE_WITH_DATA_TESTS = [
+    "--select",
+    "+path:models/marts/revenue",
+    "--indirect-selection",
+    "cautious",
+    "--exclude-resource-type",
+    "unit_test",
+]
+
+
 @pytest.fixture(scope="module")
 def window_build(tmp_path_factory, generated_book) -> Build:
-    """The generated book again, with a two-month reactivation window."""
+    """The generated book again, with a two-month reactivation window, and its data tests."""
     return build_ok(
         tmp_path_factory.mktemp("window"),
         generated_book,
         dbt_vars={"reactivation_window_months": 2},
-        extra_args=MODELS_ONLY,
+        extra_args=REVENUE_WITH_DATA_TESTS,
     )
+
+
+def test_the_window_build_ran_the_revenue_data_tests(window_build):
+    results = json.loads(
+        (window_build.warehouse.parent / "target" / "run_results.json").read_text()
+    )
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    assert all(r["status"] == "pass" for r in tests)
+    tested = {r["unique_id"] for r in tests}
+    for needed in (
+        "movement_types_are_exclusive_fct_account_arr_monthly",
+        "assert_waterfall_months_match_account_movements",
+        "assert_new_logos_are_first_revenue",
+    ):
+        assert any(needed in unique_id for unique_id in tested), needed
+
+
+def test_the_window_relabels_returns_as_new(window_build, generated_build):
+    """The book has returns after more than two months at zero, so the window's branch fires."""
+    query = "select count(*) from revenue.fct_account_arr_monthly where movement_type = '{}'"
+    new_with, new_without = (
+        b.query(query.format("new"))[0][0] for b in (window_build, generated_build)
+    )
+    reactivated_with, reactivated_without = (
+        b.query(query.format("reactivation"))[0][0] for b in (window_build, generated_build)
+    )
+    assert new_with > new_without and reactivated_with < reactivated_without
+    assert new_with - new_without == reactivated_without - reactivated_with
 
 
 def test_as_of_date_defaults_to_the_latest_raw_date(case):
@@ -75,10 +134,10 @@ def test_account_months_and_movements(case):
         expected,
         key=("account_id", "month"),
         columns={
-            "arr": CENT_TOLERANCE,
-            "previous_arr": CENT_TOLERANCE,
-            "movement_arr": CENT_TOLERANCE,
-            "movement_type": None,
+            "arr": MONEY,
+            "previous_arr": MONEY,
+            "movement_arr": MONEY,
+            "movement_type": EXACT,
         },
     )
 
@@ -94,8 +153,7 @@ def test_waterfall(case, grain):
         actual,
         expected,
         key=("period_start",),
-        columns={f"{a}_arr": CENT_TOLERANCE * 50 for a in amounts}
-        | {f"{c}_customers": None for c in counts},
+        columns={f"{a}_arr": MONEY for a in amounts} | {f"{c}_customers": EXACT for c in counts},
     )
 
 
@@ -111,13 +169,13 @@ def test_net_revenue_retention(case, window_months):
         expected,
         key=("as_of_month",),
         columns={
-            "cohort_customers": None,
-            "retained_customers": None,
-            "starting_arr": CENT_TOLERANCE * 50,
-            "ending_arr": CENT_TOLERANCE * 50,
-            "expansion_arr": CENT_TOLERANCE * 50,
-            "contraction_arr": CENT_TOLERANCE * 50,
-            "churned_arr": CENT_TOLERANCE * 50,
+            "cohort_customers": EXACT,
+            "retained_customers": EXACT,
+            "starting_arr": MONEY,
+            "ending_arr": MONEY,
+            "expansion_arr": MONEY,
+            "contraction_arr": MONEY,
+            "churned_arr": MONEY,
             "nrr": RATIO_TOLERANCE,
             "grr": RATIO_TOLERANCE,
             "logo_retention": RATIO_TOLERANCE,
@@ -146,10 +204,10 @@ def test_net_revenue_retention_by_dimension(case, dimension):
         expected,
         key=("as_of_month", "dimension_value"),
         columns={
-            "cohort_customers": None,
-            "retained_customers": None,
-            "starting_arr": CENT_TOLERANCE * 50,
-            "ending_arr": CENT_TOLERANCE * 50,
+            "cohort_customers": EXACT,
+            "retained_customers": EXACT,
+            "starting_arr": MONEY,
+            "ending_arr": MONEY,
             "nrr": RATIO_TOLERANCE,
             "grr": RATIO_TOLERANCE,
             "logo_retention": RATIO_TOLERANCE,
@@ -169,10 +227,10 @@ def test_cohort_retention(case, grain):
         expected,
         key=("segment", "cohort_start", "months_since_start"),
         columns={
-            "cohort_customers": None,
-            "active_customers": None,
-            "starting_arr": CENT_TOLERANCE * 50,
-            "arr": CENT_TOLERANCE * 50,
+            "cohort_customers": EXACT,
+            "active_customers": EXACT,
+            "starting_arr": MONEY,
+            "arr": MONEY,
             "logo_retention": RATIO_TOLERANCE,
             "revenue_retention": RATIO_TOLERANCE,
             "grr": RATIO_TOLERANCE,
@@ -197,5 +255,5 @@ def test_current_arr_and_status(case):
         actual,
         expected,
         key=("account_id",),
-        columns={"current_arr": CENT_TOLERANCE, "account_status": None},
+        columns={"current_arr": MONEY, "account_status": EXACT},
     )

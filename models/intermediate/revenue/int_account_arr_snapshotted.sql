@@ -31,7 +31,8 @@ account_month_arr as (
     select
         account_id,
         month,
-        cast(round(sum(arr_usd), 2) as {{ arr_type() }}) as arr
+        -- once per account, on the sum of its lines: never line by line
+        {{ round_to_cents('sum(arr_usd)') }} as arr
     from active_lines
     group by account_id, month
 ),

@@ -8,9 +8,11 @@ Conventions used throughout:
 
 * Identifiers (``account_id``, ``line_item_id``) and account attributes (segment, region,
   ``icp_tier``, ...) are normalised to ``str`` so that CSV and parquet books give identical keys.
-* Money is computed with :class:`decimal.Decimal`; an account's ARR on a day is rounded to cents
-  (ROUND_HALF_UP) once, on the account-level sum (``#month-snapshot``). Public functions return
-  ``float`` amounts and ratios; every amount is an exact sum of cent values before the conversion.
+* Money is computed with :class:`decimal.Decimal`; an account's ARR on a day is rounded once, on
+  the account-level sum, to six decimals and then to cents, each ROUND_HALF_UP (ties away from
+  zero) (``#month-snapshot``). Public functions return ``float`` amounts and ratios; every
+  amount is an exact sum of cent values before the conversion, so ``Decimal(repr(amount))``
+  gives the cents back exactly.
 * A *month* is represented by its first day (``datetime.date``), as in the marts' ``month`` columns.
 """
 
@@ -26,6 +28,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")
 ZERO = Decimal("0")
 
 #: ARR bands of ``#arr-bands`` (lower bound inclusive, upper bound exclusive).
@@ -330,7 +333,11 @@ def is_active_on(li: LineItem, day: dt.date) -> bool:
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """``#month-snapshot``: to six decimals, then to cents, each half away from zero.
+
+    (``ROUND_HALF_UP`` is Python's "ties away from zero", for negative amounts too.)
+    """
+    return amount.quantize(MICRO, rounding=ROUND_HALF_UP).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
