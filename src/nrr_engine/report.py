@@ -2,7 +2,9 @@
 
 `make build` ends with this: the latest TTM NRR, GRR and logo retention, and the latest month's
 ARR waterfall, read from the public marts (read-only, so it never holds the writer lock), then
-the caveats: every flagged plausibility check (audit.audit_data_plausibility).
+the caveats: every flagged plausibility check (audit.audit_data_plausibility), accounts whose
+health has too little data for a score, calibration figures held back below their minimums, and
+rows in quarantine.
 """
 
 from __future__ import annotations
@@ -32,12 +34,27 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
     return bool(found and found[0])
 
 
+# Calibration marts that publish a status (`reported` | `insufficient_data`) with its reason.
+CALIBRATION_MARTS = (
+    "fct_health_backtest",
+    "calibrated_health_weights",
+    "fct_churn_signal_lift",
+    "fct_logo_survival",
+    "fct_churn_timing",
+)
+CALIBRATION_REASONS_SHOWN = 2
+
+
 def caveats(con: duckdb.DuckDBPyConnection) -> list[str]:
     """One line per reason not to take the figures at face value, from a built warehouse.
 
-    Today: each flagged plausibility check (docs/definitions.md#plausibility) as
-    "<check_name>: <detail>". A warehouse built without audit.audit_data_plausibility (an older
-    build, or a partial `dbt build -s`) has no caveats from it.
+    - each flagged plausibility check (docs/definitions.md#plausibility), "<check_name>: <detail>";
+    - accounts whose latest health snapshot is `insufficient_data`
+      (docs/definitions.md#health-coverage);
+    - each calibration mart that holds figures back below its minimums
+      (docs/definitions.md#minimums), with its first reasons;
+    - rows in quarantine (docs/definitions.md#bad-input).
+    A relation that a warehouse lacks (an older build, or a partial `dbt build -s`) adds nothing.
     """
     lines: list[str] = []
     if _relation_exists(con, "audit", "audit_data_plausibility"):
@@ -50,6 +67,56 @@ def caveats(con: duckdb.DuckDBPyConnection) -> list[str]:
             """
         ).fetchall()
         lines += [f"{check_name}: {detail}" for check_name, detail in flagged]
+    if _relation_exists(con, "health", "fct_account_health"):
+        latest = con.execute(
+            """
+            select snapshot_date, count(*), count(*) filter (where band = 'insufficient_data')
+            from health.fct_account_health
+            where snapshot_date = (select max(snapshot_date) from health.fct_account_health)
+            group by snapshot_date
+            """
+        ).fetchone()
+        if latest and latest[2]:
+            snapshot_date, accounts, insufficient = latest
+            lines.append(
+                f"health: {insufficient:,} of {accounts:,} accounts have too little data for a "
+                f"score on {snapshot_date} (band insufficient_data: no behavioural input, or "
+                "signal coverage under health_min_signal_coverage)"
+            )
+    for mart in CALIBRATION_MARTS:
+        if not _relation_exists(con, "calibration", mart):
+            continue
+        reasons = con.execute(
+            f"""
+            select status_reason, count(*) as held_back_rows
+            from calibration.{mart}
+            where status = 'insufficient_data'
+            group by status_reason
+            order by held_back_rows desc, status_reason
+            """
+        ).fetchall()
+        if reasons:
+            shown = "; ".join(reason for reason, _ in reasons[:CALIBRATION_REASONS_SHOWN])
+            more = len(reasons) - CALIBRATION_REASONS_SHOWN
+            lines.append(
+                f"calibration.{mart}: figures held back (insufficient_data): {shown}"
+                + (f"; and {more} more reason(s)" if more > 0 else "")
+            )
+    if _relation_exists(con, "audit", "audit_row_reconciliation"):
+        rejected = con.execute(
+            """
+            select source_table, rejected_rows
+            from audit.audit_row_reconciliation
+            where rejected_rows > 0
+            order by rejected_rows desc, source_table
+            """
+        ).fetchall()
+        if rejected:
+            tables = ", ".join(f"{table} {rows:,}" for table, rows in rejected)
+            lines.append(
+                f"quarantine: rows rejected by the raw contract ({tables}); "
+                "see audit.audit_rejected_rows"
+            )
     return lines
 
 
