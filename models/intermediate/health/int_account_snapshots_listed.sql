@@ -29,7 +29,7 @@ snapshot_arr as (
         line_items.account_id,
         snapshots.snapshot_date,
         snapshots.is_as_of_date,
-        cast(round(sum(line_items.arr_usd), 2) as {{ arr_type() }}) as arr
+        {{ round_to_cents('sum(line_items.arr_usd)') }} as arr
     from snapshots
     inner join line_items
         on snapshots.snapshot_date >= line_items.start_date

@@ -38,7 +38,7 @@ renewals as (
     select
         account_id,
         end_date as renewal_date,
-        cast(round(sum(arr_usd), 2) as {{ arr_type() }}) as renewing_arr
+        {{ round_to_cents('sum(arr_usd)') }} as renewing_arr
     from line_items
     where interval_months >= 12
         and end_date is not null
@@ -221,11 +221,12 @@ rated as (
             when {{ dbt.dateadd('day', var('renewal_grace_days'), 'counted.renewal_date') }}
                 > as_of.as_of_date then 'pending'
             when outcome_arr.arr_after = 0 then 'lost'
-            when round(outcome_arr.arr_after, 2) < round(outcome_arr.arr_before, 2) then 'downgraded'
+            when {{ round_to_cents('outcome_arr.arr_after') }}
+                < {{ round_to_cents('outcome_arr.arr_before') }} then 'downgraded'
             else 'renewed'
         end as outcome,
-        cast(round(outcome_arr.arr_before, 2) as {{ arr_type() }}) as arr_before_renewal,
-        cast(round(outcome_arr.arr_after, 2) as {{ arr_type() }}) as arr_after_renewal
+        {{ round_to_cents('outcome_arr.arr_before') }} as arr_before_renewal,
+        {{ round_to_cents('outcome_arr.arr_after') }} as arr_after_renewal
     from counted
     cross join as_of
     left join outcome_arr
