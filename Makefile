@@ -68,8 +68,11 @@ lint: setup
 	mkdir -p target
 	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint --processes 2 models tests/dbt analyses
 
+# pytest on PYTEST_WORKERS processes (a file's tests stay on one worker, so a file's session
+# builds are made once); each worker runs one dbt at a time.
+PYTEST_WORKERS ?= 2
 test: setup data lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 clean:
 	rm -rf target logs warehouse data .pytest_cache

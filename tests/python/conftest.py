@@ -1,7 +1,8 @@
 """Shared fixtures: build the dbt project into throwaway DuckDB warehouses.
 
 Every build gets its own warehouse file, target and log folders, so builds never share state.
-dbt runs as a subprocess: one invocation at a time, never two in this process.
+dbt runs as a subprocess: one invocation at a time, never two in this process. `make test` runs
+pytest on two worker processes (pytest-xdist, `--dist loadfile`), each with its own builds.
 """
 
 from __future__ import annotations
