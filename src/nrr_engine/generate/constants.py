@@ -338,6 +338,249 @@ COMMUNITY_TYPES = ["post", "reply", "event_attended", "template_shared", "certif
 COMMUNITY_MIX = [0.28, 0.40, 0.17, 0.10, 0.05]
 INVOICE_STATUSES = ["paid", "open", "failed", "void", "refunded"]
 
+# --- simulation parameters: accounts and contracts (accounts.py) -----------------------------
+# Ranges written (low, high) are half-open draws [low, high) of rng.integers / rng.uniform.
+#: new accounts per month rise linearly by this share from the first to the last window month
+ACCOUNT_GROWTH_OVER_WINDOW = 0.6
+#: hour of day (UTC) an account is created in
+CREATED_HOUR_RANGE = (7, 20)
+#: employees: median, lognormal sigma and clip bounds by segment
+EMPLOYEES_MEDIAN = [40.0, 600.0, 8000.0]
+EMPLOYEES_SIGMA = 0.7
+EMPLOYEES_MIN = [2, 150, 1500]
+EMPLOYEES_MAX = [250, 3000, 250000]
+#: share of smb accounts with a named CSM (mid-market and enterprise always have one)
+SMB_CSM_SHARE = 0.12
+#: trial length in days
+TRIAL_DAYS_RANGE = (14, 31)
+#: paid start of non-trial accounts: cumulative shares starting on the 1st of next month, then
+#: on the last day of the creation month; the rest start a few days after creation
+PAID_START_FIRST_OF_MONTH_UPTO = 0.15
+PAID_START_LAST_OF_MONTH_UPTO = 0.20
+PAID_START_DELAY_DAYS = (0, 11)
+#: contract terms in months, the columns of INTERVAL_MIX
+INTERVAL_MONTHS = [1, 12, 36]
+#: share of accounts starting on their segment's upgrade plan instead of the entry plan
+START_ON_UPGRADE_PLAN_SHARE = 0.2
+#: admins per account by segment (smb always has one)
+ADMIN_COUNT_RANGE = [(1, 2), (1, 3), (2, 4)]
+#: share of smb accounts with an executive sponsor (larger segments always have one)
+SMB_SPONSOR_SHARE = 0.4
+#: metered usage line: median quantity (thousand API calls a month) by segment, lognormal sigma
+USAGE_QTY_MEDIAN = [50.0, 200.0, 1000.0]
+USAGE_QTY_SIGMA = 0.5
+#: share of accounts that buy the analytics add-on with their first contract, by segment
+ANALYTICS_AT_START_SHARE = [0.05, 0.2, 0.25]
+#: renewal decision made this many months (1, 2, 3) before a term ends
+RENEWAL_DECISION_LEAD_MIX = [0.4, 0.35, 0.25]
+#: expansion: monthly probability at reference health, lift by segment, sensitivity to health
+#: deviation exp(s * (h - mu_ref)) and the factor for ICP tier 3
+EXPANSION_RATE_MONTHLY = 0.02
+EXPANSION_SEGMENT_LIFT = [1.0, 1.3, 1.5]
+EXPANSION_HEALTH_SENSITIVITY = 0.9
+EXPANSION_TIER3_FACTOR = 0.5
+#: kind of expansion: more seats, an add-on, the upgrade plan
+EXPANSION_KIND_MIX = [0.6, 0.3, 0.1]
+EXPANSION_SEAT_FACTOR = (1.1, 1.5)
+#: contraction (monthly plans): monthly probability at reference health and its sensitivity
+#: exp(-s * (h - mu_ref)); share of contractions with an add-on that drop the add-on
+CONTRACTION_RATE_MONTHLY = 0.012
+CONTRACTION_HEALTH_SENSITIVITY = 0.9
+CONTRACTION_ADDON_SHARE = 0.3
+CONTRACTION_SEAT_FACTOR = (0.6, 0.9)
+#: at a renewal: healthy accounts (health above the threshold) add seats with this share; weak
+#: ones cut seats when a uniform draw falls in the band; very weak ones may drop an add-on
+RENEWAL_UPSELL_HEALTH = 0.62
+RENEWAL_UPSELL_SHARE = 0.35
+RENEWAL_UPSELL_SEAT_FACTOR = (1.05, 1.35)
+RENEWAL_DOWNSELL_HEALTH = 0.45
+RENEWAL_DOWNSELL_DRAW_BAND = (0.5, 0.95)
+RENEWAL_DOWNSELL_SEAT_FACTOR = (0.65, 0.95)
+RENEWAL_ADDON_DROP_HEALTH = 0.4
+RENEWAL_ADDON_DROP_SHARE = 0.4
+#: users follow a seat change within this many days
+SEAT_CHANGE_USERS_DAYS = 2
+#: win-back: months from churn to the return, seats kept of the former count, latent health
+#: restored to at least (segment mean - margin), users back this many days before the return
+WINBACK_GAP_MONTHS = (2, 13)
+WINBACK_SEAT_FACTOR = (0.5, 1.0)
+WINBACK_HEALTH_MARGIN = 0.2
+WINBACK_USERS_LEAD_DAYS = 2
+
+# --- simulation parameters: latent health, drivers and churn (churn.py) -----------------------
+#: latent health h: mean by ICP tier plus an offset by segment, start spread, monthly mean
+#: reversion, drift by ICP tier and volatility by segment
+HEALTH_MEAN_BY_ICP_TIER = [0.9, 0.5, 0.0]
+HEALTH_MEAN_SEGMENT_OFFSET = [0.0, 0.1, 0.2]
+HEALTH_START_SD = 0.6
+HEALTH_MEAN_REVERSION = 0.08
+HEALTH_DRIFT_BY_ICP_TIER = [0.004, 0.0, -0.008]
+HEALTH_VOLATILITY_BY_SEGMENT = [0.25, 0.2, 0.18]
+#: reference health mu_ref of a segment: hazards and onset rates are relative to it
+HEALTH_REFERENCE_BY_SEGMENT = [0.45, 0.60, 0.75]
+#: drivers strike weak accounts more often: onset rate * exp(s * (mu_ref - h))
+DRIVER_ONSET_HEALTH_SENSITIVITY = 0.8
+#: months after an onset of usage decline or competitor evaluation before another can start
+DRIVER_REFRACTORY_MONTHS = 6
+#: champion departure: the CRM logs it within this many days; share replaced, months to replace
+CHAMPION_LEFT_LOGGED_DAYS = 5
+CHAMPION_REPLACED_SHARE = 0.5
+CHAMPION_REPLACEMENT_MONTHS = (1, 4)
+#: competitor evaluation: share of events that are mentions (else page visits); follow-up
+#: events in the months after the onset and their monthly probability
+COMPETITOR_MENTION_SHARE = 0.5
+COMPETITOR_FOLLOW_UP_MONTHS = 2
+COMPETITOR_FOLLOW_UP_SHARE = 0.6
+#: offset of the competitor names in the crm_events details bank
+COMPETITOR_DETAILS_OFFSET = 100
+#: payment failures: rate lift below a health, share never paid among unresolved ones, days to
+#: pay (unresolved: late; resolved: on a retry), share of never-paid term contracts that end
+#: early (involuntary) and the months until they do
+PAYMENT_FAILURE_WEAK_HEALTH = 0.4
+PAYMENT_FAILURE_WEAK_LIFT = 1.5
+PAYMENT_NEVER_PAID_SHARE = 0.6
+PAYMENT_LATE_DAYS = (8, 26)
+PAYMENT_RETRY_DAYS = (1, 6)
+EARLY_TERMINATION_SHARE = 0.35
+EARLY_TERMINATION_MONTHS = (1, 3)
+#: new executive on the account (monthly probability) and share who replace the sponsor
+NEW_EXECUTIVE_RATE_MONTHLY = 0.008
+NEW_EXECUTIVE_REPLACES_SPONSOR_SHARE = 0.5
+#: reason weights of a churn before the drivers' shares are added (a first renewal multiplies
+#: the three by renewal_cliff); poor fit weighs more for ICP tier 3
+CHURN_REASON_BASE_WEIGHTS = {"missing_feature": 0.3, "budget": 0.35, "other": 0.2}
+POOR_FIT_REASON_WEIGHT = 0.15
+POOR_FIT_REASON_WEIGHT_TIER3 = 0.35
+#: share of a usage decline's churn weight going to budget (the rest to missing_feature)
+USAGE_DECLINE_BUDGET_SHARE = 0.5
+#: notice period of a monthly plan's churn: 1, 2 or 3 months (involuntary churn: 1)
+CHURN_NOTICE_LEAD_MIX = [0.45, 0.35, 0.2]
+#: users and integrations of a churned account go within this many days of the churn
+USERS_OFF_AFTER_CHURN_DAYS = 3
+INTEGRATIONS_OFF_AFTER_CHURN_DAYS = 10
+#: churn survey: response rate (involuntary churners rarely answer), share of random answers,
+#: share of involuntary churners who say budget (else other), window around the churn date in
+#: days (never more than SURVEY_DAYS_BEFORE before it nor before the intent), share with a comment
+SURVEY_RESPONSE_RATE = 0.6
+SURVEY_RESPONSE_RATE_INVOLUNTARY = 0.15
+SURVEY_NOISE_SHARE = 0.15
+SURVEY_INVOLUNTARY_BUDGET_SHARE = 0.7
+SURVEY_DAYS_BEFORE = 20
+SURVEY_OFFSET_DAYS = (-20, 10)
+SURVEY_COMMENT_SHARE = 0.7
+
+# --- simulation parameters: behaviour (behaviour.py) ------------------------------------------
+#: a new account's licensed users arrive within this many days; unlicensed users (Poisson mean
+#: by segment) within UNLICENSED_USERS_DAYS
+NEW_USERS_DAYS = 3
+UNLICENSED_USERS_AT_START = [0.3, 1.0, 3.0]
+UNLICENSED_USERS_DAYS = 20
+#: stints of champion, sponsor and admins start within this many seconds of the trigger
+SPECIAL_USERS_DELAY_SEC = 7200
+#: CRM signals: background expansion signals per month (* health), extra signals of a real
+#: expansion (Poisson mean), share with a champion contact (else admin), share with details,
+#: unlicensed colleagues invited per invitation
+BACKGROUND_EXPANSION_SIGNAL_RATE = 0.02
+EXTRA_EXPANSION_SIGNALS_MEAN = 0.7
+SIGNAL_CHAMPION_SHARE = 0.6
+SIGNAL_DETAILS_SHARE = 0.8
+INVITED_USERS_RANGE = (1, 4)
+#: QBRs per month by segment * (QBR_HEALTH_BASE + health), share held with the sponsor
+QBR_RATE_MONTHLY = [0.0, 0.06, 0.22]
+QBR_HEALTH_BASE = 0.5
+QBR_SPONSOR_SHARE = 0.5
+#: executive touches per month by segment, share with details
+EXECUTIVE_TOUCH_RATE_MONTHLY = [0.005, 0.04, 0.12]
+EXECUTIVE_TOUCH_DETAILS_SHARE = 0.7
+#: integrations: most connected by segment, monthly connect probability (* health), its factor
+#: after the first months, and monthly disconnect probability base + slope * (1 - health)
+INTEGRATIONS_MAX = [3, 6, 9]
+INTEGRATION_CONNECT_RATE = 0.25
+INTEGRATION_EARLY_MONTHS = 6
+INTEGRATION_LATE_FACTOR = 0.3
+INTEGRATION_DISCONNECT_BASE = 0.004
+INTEGRATION_DISCONNECT_SLOPE = 0.02
+#: support tickets per month by segment, scaled by (1 + slope * (1 - health)) and lifted while
+#: a churn intent is open, after a payment failure, early in a failed activation; free plans
+#: raise few tickets
+TICKET_RATE_MONTHLY = [0.15, 0.4, 0.9]
+TICKET_HEALTH_SLOPE = 1.2
+TICKET_INTENT_LIFT = 1.5
+TICKET_PAYMENT_LIFT = 2.0
+TICKET_ACTIVATION_LIFT = 1.5
+TICKET_FREE_PLAN_FACTOR = 0.3
+#: months a payment failure, a failed activation and a competitor evaluation shape the tickets
+TICKET_PAYMENT_MONTHS = 3
+TICKET_ACTIVATION_MONTHS = 4
+TICKET_COMPETITOR_MONTHS = 6
+#: topic weights (TICKET_TOPICS order) and the boosts of billing, onboarding, feature requests
+TICKET_TOPIC_WEIGHTS = [0.08, 0.08, 0.2, 0.25, 0.12, 0.1, 0.12, 0.05]
+TICKET_BILLING_BOOST = 1.5
+TICKET_ONBOARDING_BOOST = 1.5
+TICKET_FEATURE_REQUEST_BOOST = 0.5
+#: probability of a frustrated tone: base + slope * (1 - health) ** power + lifts, capped
+TICKET_FRUSTRATION_BASE = 0.05
+TICKET_FRUSTRATION_SLOPE = 0.9
+TICKET_FRUSTRATION_POWER = 1.5
+TICKET_FRUSTRATION_INTENT_LIFT = 0.25
+TICKET_FRUSTRATION_PAYMENT_LIFT = 0.2
+TICKET_FRUSTRATION_MAX = 0.95
+#: priority mix (PRIORITIES order) by tone; share of enterprise tickets bumped one level
+TICKET_PRIORITY_MIX_CALM = [0.3, 0.58, 0.1, 0.02]
+TICKET_PRIORITY_MIX_FRUSTRATED = [0.1, 0.4, 0.35, 0.15]
+TICKET_ENTERPRISE_BUMP_SHARE = 0.2
+#: resolution: median hours by priority, lognormal sigma, share never resolved
+TICKET_RESOLUTION_HOURS = [30.0, 18.0, 8.0, 3.0]
+TICKET_RESOLUTION_SIGMA = 0.8
+TICKET_UNRESOLVED_SHARE = 0.03
+#: CSAT 1-5: base + slope * health - frustration penalty + noise; share of resolved rated
+CSAT_BASE = 1.5
+CSAT_HEALTH_SLOPE = 3.5
+CSAT_FRUSTRATION_PENALTY = 1.0
+CSAT_NOISE_SD = 0.7
+CSAT_RESPONSE_SHARE = 0.55
+#: role mixes (USER_ROLES order) of the user behind a ticket, an NPS answer, a community action
+TICKET_USER_MIX = [0.4, 0.0, 0.4, 0.2]
+NPS_USER_MIX = [0.3, 0.15, 0.2, 0.35]
+COMMUNITY_USER_MIX = [0.45, 0.0, 0.3, 0.25]
+#: NPS: survey cycle in months, responses per due account by segment, score 0-10 = base +
+#: slope * adjusted health + noise; the adjustment for an open churn intent and a champion lost
+#: in the last NPS_CHAMPION_MONTHS; share with a comment
+NPS_CYCLE_MONTHS = 3
+NPS_RESPONSES_PER_CYCLE = [0.45, 0.9, 1.6]
+NPS_BASE = 2.0
+NPS_HEALTH_SLOPE = 9.0
+NPS_NOISE_SD = 1.5
+NPS_INTENT_PENALTY = 0.15
+NPS_CHAMPION_PENALTY = 0.1
+NPS_CHAMPION_MONTHS = 4
+NPS_COMMENT_SHARE = 0.5
+#: feedback items per month by segment, anonymous ones per account with access, source mixes
+#: (FEEDBACK_SOURCES order) and the Beta(a, b) health of anonymous authors
+FEEDBACK_RATE_MONTHLY = [0.03, 0.06, 0.1]
+ANONYMOUS_FEEDBACK_RATE = 0.004
+FEEDBACK_SOURCE_MIX = [0.2, 0.2, 0.1, 0.25, 0.15, 0.05, 0.05]
+ANONYMOUS_FEEDBACK_SOURCE_MIX = [0.5, 0, 0, 0, 0, 0.4, 0.1]
+ANONYMOUS_HEALTH_BETA = (3, 2)
+#: sentiment: negative below (1 - h) ** a, positive above 1 - h ** b
+FEEDBACK_NEGATIVE_POWER = 1.5
+FEEDBACK_POSITIVE_POWER = 2
+#: community actions per month of members by segment, of non-members, * (base + health)
+COMMUNITY_MEMBER_SHARE = [0.15, 0.30, 0.45]
+COMMUNITY_TIER1_LIFT = 1.3
+COMMUNITY_RATE_MONTHLY = [1.0, 1.5, 2.5]
+COMMUNITY_NON_MEMBER_RATE = 0.03
+COMMUNITY_HEALTH_BASE = 0.3
+#: usage multipliers: failed activations (beyond months_0_1 until this tenure), the tail of a
+#: usage decline after its window, a lost champion, trials and free plans
+ACTIVATION_FAILURE_USAGE_MONTHS = 8
+USAGE_DECLINE_TAIL_MONTHS = 12
+USAGE_DECLINE_TAIL_MULTIPLIER = 0.7
+CHAMPION_LOSS_USAGE_MONTHS = 3
+CHAMPION_LOSS_USAGE_MULTIPLIER = 0.85
+TRIAL_USAGE_MULTIPLIER = 0.8
+FREE_PLAN_USAGE_MULTIPLIER = 0.15
+
 # --- phrase banks -----------------------------------------------------------------------------
 TICKET_TOPICS = [
     "billing",

@@ -11,7 +11,8 @@ import pyarrow.compute as pc
 from . import constants as C
 from .io import date_array, id_array, take_str, ts_array
 from .schema import SCHEMAS, ground_truth_schema
-from .simulate import ADMIN, CHAMPION, END_USER, SPONSOR, USAGE_LINE, Simulation
+from .simulate import Simulation
+from .state import ADMIN, CHAMPION, END_USER, SPONSOR, USAGE_LINE
 from .util import OPEN_SEC, SECONDS_PER_DAY, pick, pick_rows, rng_for
 
 #: sessions per account-month at average health, by segment (before seats/health factors)
@@ -299,7 +300,7 @@ class Builder:
         o = _sorted([d["sec"], self.acct_rank[d["acct"]], d["etype"]])
         d = {k: v[o] for k, v in d.items()}
         bank = [C.CRM_DETAILS.get(e, "") for e in C.CRM_EVENT_TYPES] + [""] * (
-            100 - len(C.CRM_EVENT_TYPES)
+            C.COMPETITOR_DETAILS_OFFSET - len(C.CRM_EVENT_TYPES)
         )
         bank += [f"Mentioned {c}" for c in C.COMPETITORS]
         k = len(o)

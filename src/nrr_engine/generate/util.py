@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+SECONDS_PER_HOUR = 3_600
 SECONDS_PER_DAY = 86_400
 INT_NULL = -1
 #: "open" sentinel for end times (seconds), far beyond any simulated date
