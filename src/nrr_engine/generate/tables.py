@@ -13,10 +13,68 @@ from .io import date_array, id_array, take_str, ts_array
 from .schema import SCHEMAS, ground_truth_schema
 from .simulate import Simulation
 from .state import ADMIN, CHAMPION, END_USER, SPONSOR, USAGE_LINE
-from .util import OPEN_SEC, SECONDS_PER_DAY, pick, pick_rows, rng_for
+from .util import OPEN_SEC, SECONDS_PER_DAY, SECONDS_PER_HOUR, pick, pick_rows, rng_for
 
 #: sessions per account-month at average health, by segment (before seats/health factors)
 SESSION_RATE = [4.8, 9.0, 15.6]
+
+# Parameters of the table builders (the simulation's are in constants.py). Ranges written
+# (low, high) are half-open draws [low, high).
+#: end users created or deactivated together spread over this many hours
+END_USER_SPREAD_HOURS = 6
+#: a user's rows sit at least this many seconds inside the user's lifetime
+USER_MARGIN_SEC = 60
+#: a ticket is resolved at least this many seconds after it is opened
+MIN_RESOLUTION_SEC = 1800
+#: invoices: metered lines bill this factor of their nominal quantity; days until due (smb,
+#: others); time to pay (smb cards: hours, others: days); hour of issue
+USAGE_BILL_FACTOR = (0.5, 1.5)
+INVOICE_DUE_DAYS_SMB = 14
+INVOICE_DUE_DAYS = 30
+SMB_PAYMENT_DELAY_HOURS = (0, 2)
+PAYMENT_DELAY_DAYS = (2, 40)
+INVOICE_ISSUE_HOUR_RANGE = (6, 10)
+#: share of invoices paid on a retry after a few days (not a planted failure)
+RETRY_SHARE = 0.02
+RETRY_DAYS = (1, 6)
+#: attempts of a failed or long-delayed planted payment failure
+FAILED_ATTEMPTS_RANGE = (3, 5)
+#: a uniform draw above these thresholds voids (0.6%) or refunds (0.4%) an invoice
+VOID_ABOVE = 0.994
+REFUNDED_ABOVE = 0.990
+#: usage sessions: elasticity to seats relative to the segment median, health factor
+#: base + slope * health, role mix of the session's user (USER_ROLES order)
+SESSION_SEATS_ELASTICITY = 0.3
+SESSION_HEALTH_BASE = 0.25
+SESSION_HEALTH_SLOPE = 1.5
+SESSION_USER_MIX = [0.3, 0.05, 0.15, 0.5]
+#: a session needs this much of the user's time in the month; its events end this many seconds
+#: before the user's window closes
+MIN_SESSION_WINDOW_SEC = 600
+SESSION_TAIL_SEC = 300
+#: share of sessions in working hours (normal around the mean hour, UTC), share of weekend
+#: sessions kept
+WORKING_HOURS_SHARE = 0.8
+WORKING_HOURS_MEAN_HOUR = 14
+WORKING_HOURS_SD_HOURS = 3
+WEEKEND_SESSION_SHARE = 0.3
+#: events per session: 1 + Poisson(base + slope * health * sqrt(usage multiplier)); gaps
+#: between events: exponential mean plus a minimum, in seconds
+EVENTS_PER_SESSION_BASE = 0.5
+EVENTS_PER_SESSION_HEALTH_SLOPE = 3.5
+EVENT_GAP_MEAN_SEC = 90.0
+EVENT_GAP_MIN_SEC = 5
+#: feature tiers: share of advanced and workflow events = base + slope * health ** 2; breadth of
+#: the features used (share of the tier) = base + slope * health; skew towards the first ones
+ADVANCED_SHARE_BASE = 0.04
+ADVANCED_SHARE_SLOPE = 0.30
+WORKFLOW_SHARE_BASE = 0.03
+WORKFLOW_SHARE_SLOPE = 0.25
+FEATURE_BREADTH_BASE = 0.3
+FEATURE_BREADTH_SLOPE = 0.7
+FEATURE_POPULARITY_SKEW = 1.5
+# invoice status codes (index into C.INVOICE_STATUSES)
+PAID, OPEN, FAILED, VOID, REFUNDED = range(5)
 
 
 def _sorted(keys: list[np.ndarray]) -> np.ndarray:
@@ -150,7 +208,9 @@ class Builder:
                 np.arange(ln.sum()) - np.repeat(np.cumsum(ln) - ln, ln)
             )
             rows = self.eu_base[ai] + r
-            sec = np.repeat(chunks["sec"], ln) + rb.integers(0, 6 * 3600, len(rows))
+            sec = np.repeat(chunks["sec"], ln) + rb.integers(
+                0, END_USER_SPREAD_HOURS * SECONDS_PER_HOUR, len(rows)
+            )
             sec = np.minimum(sec, self.end_sec - 1)
             if field == "created":
                 acct[rows] = ai
@@ -160,9 +220,9 @@ class Builder:
             else:
                 deact[rows] = sec
         has_d = deact >= 0
-        deact = np.where(has_d, np.maximum(deact, created + 60), -1)
+        deact = np.where(has_d, np.maximum(deact, created + USER_MARGIN_SEC), -1)
         deact = np.where(has_d, np.minimum(deact, self.end_sec - 1), -1)
-        created = np.where(has_d, np.minimum(created, deact - 60), created)
+        created = np.where(has_d, np.minimum(created, deact - USER_MARGIN_SEC), created)
         self.u_acct, self.u_created = acct, created
         self.u_deact = np.where(has_d, deact, OPEN_SEC)
         self.user_ids = id_array("U", np.arange(1, N + 1), 8)
@@ -184,8 +244,8 @@ class Builder:
         return np.where(rec >= 0, self.stint_first_row[safe] + j, self.eu_base[acct] + rank)
 
     def _clamp_to_user(self, rows: np.ndarray, sec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lo = self.u_created[rows] + 60
-        hi = np.minimum(self.u_deact[rows], self.end_sec) - 60
+        lo = self.u_created[rows] + USER_MARGIN_SEC
+        hi = np.minimum(self.u_deact[rows], self.end_sec) - USER_MARGIN_SEC
         ok = lo < hi
         return ok, np.clip(sec, lo, np.maximum(hi, lo))
 
@@ -209,7 +269,7 @@ class Builder:
         rows = self._user_rows(d["acct"], d["urec"], d["uj"], d["urank"])
         ok, sec = self._clamp_to_user(rows, d["sec"])
         res = d["resolved"]
-        res = np.where(res >= 0, np.maximum(res, sec + 1800), -1)
+        res = np.where(res >= 0, np.maximum(res, sec + MIN_RESOLUTION_SEC), -1)
         res = np.where(res >= self.end_sec, -1, res)
         csat = np.where(res >= 0, d["csat"], -1)
         d = dict(d, sec=sec, resolved=res, csat=csat, rows=rows)
@@ -377,7 +437,7 @@ class Builder:
         covered = np.minimum(ivl_r, e_r - k)
         amount = L["qty"][li] * L["price"][li] * (1 - L["disc"][li]) * covered / ivl_r
         is_usage = L["ltype"][li] == USAGE_LINE
-        amount = np.where(is_usage, amount * rng.uniform(0.5, 1.5, len(li)), amount)
+        amount = np.where(is_usage, amount * rng.uniform(*USAGE_BILL_FACTOR, len(li)), amount)
         acct = L["acct"][li]
         km = np.minimum(k, len(cal.month_start) - 1)
         day = cal.month_start[km] + np.minimum(a["anchor"][acct], cal.month_days[km]) - 1
@@ -393,18 +453,27 @@ class Builder:
         amount = np.round(amount, 2)
         n_inv = len(acct)
         seg = a["seg"][acct]
-        due = day + np.where(seg == 0, 14, 30)
+        due = day + np.where(seg == 0, INVOICE_DUE_DAYS_SMB, INVOICE_DUE_DAYS)
+        smb_lo, smb_hi = SMB_PAYMENT_DELAY_HOURS
+        lo_days, hi_days = PAYMENT_DELAY_DAYS
         delay = np.where(
-            seg == 0, rng.integers(0, 2 * 3600, n_inv), rng.integers(2 * 86400, 40 * 86400, n_inv)
+            seg == 0,
+            rng.integers(smb_lo * SECONDS_PER_HOUR, smb_hi * SECONDS_PER_HOUR, n_inv),
+            rng.integers(lo_days * SECONDS_PER_DAY, hi_days * SECONDS_PER_DAY, n_inv),
         )
-        issue_sec = day * SECONDS_PER_DAY + rng.integers(6 * 3600, 10 * 3600, n_inv)
+        issue_lo, issue_hi = INVOICE_ISSUE_HOUR_RANGE
+        issue_sec = day * SECONDS_PER_DAY + rng.integers(
+            issue_lo * SECONDS_PER_HOUR, issue_hi * SECONDS_PER_HOUR, n_inv
+        )
         paid = issue_sec + delay
         attempts = np.ones(n_inv, np.int64)
-        status = np.zeros(n_inv, np.int64)  # paid
+        status = np.full(n_inv, PAID, np.int64)
         u = rng.random(n_inv)
-        quick = u < 0.02
+        quick = u < RETRY_SHARE
         attempts[quick] = 2
-        paid[quick] = issue_sec[quick] + rng.integers(1, 6, int(quick.sum())) * 86400
+        paid[quick] = (
+            issue_sec[quick] + rng.integers(*RETRY_DAYS, int(quick.sum())) * SECONDS_PER_DAY
+        )
         # planted payment failures
         pf = self.sim.pay_fail.concat()
         key = acct * (T + 1) + k
@@ -419,18 +488,28 @@ class Builder:
         never = res < 0
         failed[pi[never]] = True
         late = pi[~never]
-        paid[late] = issue_sec[late] + res[~never] * 86400 + rng.integers(0, 86400, len(late))
-        attempts[pi] = np.where(never | (res >= 8), rng.integers(3, 5, len(pi)), 2)
-        status[failed] = 2
-        void = (u > 0.994) & ~failed
-        refunded = (u > 0.990) & (u <= 0.994) & ~failed
-        status[void] = 3
+        paid[late] = (
+            issue_sec[late]
+            + res[~never] * SECONDS_PER_DAY
+            + rng.integers(0, SECONDS_PER_DAY, len(late))
+        )
+        attempts[pi] = np.where(
+            never | (res >= C.PAYMENT_LATE_DAYS[0]),
+            rng.integers(*FAILED_ATTEMPTS_RANGE, len(pi)),
+            2,
+        )
+        status[failed] = FAILED
+        void = (u > VOID_ABOVE) & ~failed
+        refunded = (u > REFUNDED_ABOVE) & (u <= VOID_ABOVE) & ~failed
+        status[void] = VOID
         attempts[void] = 0
-        status[refunded] = 4
-        late_open = (paid >= self.end_sec) & ((status == 0) | (status == 4))
-        status[late_open] = np.where(attempts[late_open] > 1, 2, 1)  # retrying -> failed, else open
+        status[refunded] = REFUNDED
+        late_open = (paid >= self.end_sec) & ((status == PAID) | (status == REFUNDED))
+        status[late_open] = np.where(attempts[late_open] > 1, FAILED, OPEN)  # retrying: failed
         attempts[late_open & (seg > 0) & (attempts == 1)] = 0
-        paid_null = (status == 1) | (status == 2) | (status == 3) | (paid >= self.end_sec)
+        paid_null = (
+            (status == OPEN) | (status == FAILED) | (status == VOID) | (paid >= self.end_sec)
+        )
         o = _sorted([day, self.acct_rank[acct]])
         cols = dict(
             acct=acct,
@@ -508,7 +587,13 @@ class Builder:
             s = hist["s"][w].astype(np.float64)
             um = hist["umult"][w].astype(np.float64)
             seats = hist["seats"][w]
-            lam = base_rate * (seats / seats_med) ** 0.3 * (0.25 + 1.5 * s) * um * frac
+            lam = (
+                base_rate
+                * (seats / seats_med) ** SESSION_SEATS_ELASTICITY
+                * (SESSION_HEALTH_BASE + SESSION_HEALTH_SLOPE * s)
+                * um
+                * frac
+            )
             ns = rng.poisson(lam)
             sa = np.repeat(np.arange(n), ns)
             k = len(sa)
@@ -517,7 +602,7 @@ class Builder:
             # user of each session
             champ, spons, adm = hist["champ"][w][sa], hist["sponsor"][w][sa], hist["admin"][w][sa]
             eu_lo, eu_hi = hist["eu_lo"][w][sa], hist["eu_hi"][w][sa]
-            role = pick(rng, k, [0.3, 0.05, 0.15, 0.5])
+            role = pick(rng, k, SESSION_USER_MIX)
             avail = np.stack([champ >= 0, spons >= 0, adm >= 0, eu_hi > eu_lo], axis=1)
             ok = avail[np.arange(k), role]
             for r in (END_USER, ADMIN, CHAMPION, SPONSOR):
@@ -534,32 +619,36 @@ class Builder:
             rows = np.where(ok, rows, 0)
             u_lo = np.maximum(lo[sa], self.u_created[rows])
             u_hi = np.minimum(hi[sa], self.u_deact[rows])
-            ok &= (u_hi - u_lo) > 600
+            ok &= (u_hi - u_lo) > MIN_SESSION_WINDOW_SEC
             sa, rows, u_lo, u_hi = sa[ok], rows[ok], u_lo[ok], u_hi[ok]
             k = len(sa)
-            start = u_lo + (rng.random(k) * (u_hi - u_lo - 300)).astype(np.int64)
+            start = u_lo + (rng.random(k) * (u_hi - u_lo - SESSION_TAIL_SEC)).astype(np.int64)
             # working hours (around 14:00 UTC) and quieter weekends
             day = start // SECONDS_PER_DAY
             sod = np.where(
-                rng.random(k) < 0.8,
-                rng.normal(14 * 3600, 3 * 3600, k),
+                rng.random(k) < WORKING_HOURS_SHARE,
+                rng.normal(
+                    WORKING_HOURS_MEAN_HOUR * SECONDS_PER_HOUR,
+                    WORKING_HOURS_SD_HOURS * SECONDS_PER_HOUR,
+                    k,
+                ),
                 rng.random(k) * SECONDS_PER_DAY,
             )
             sod = np.clip(sod, 0, SECONDS_PER_DAY - 1).astype(np.int64)
-            start = np.clip(day * SECONDS_PER_DAY + sod, u_lo, u_hi - 300)
+            start = np.clip(day * SECONDS_PER_DAY + sod, u_lo, u_hi - SESSION_TAIL_SEC)
             weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; 5, 6 = Saturday, Sunday
-            keep = (weekday < 5) | (rng.random(k) < 0.3)
+            keep = (weekday < 5) | (rng.random(k) < WEEKEND_SESSION_SHARE)
             sa, rows, u_lo, u_hi, start = sa[keep], rows[keep], u_lo[keep], u_hi[keep], start[keep]
             k = len(sa)
             ss = s[sa]
-            depth = 0.5 + 3.5 * ss * np.sqrt(um[sa])
+            depth = EVENTS_PER_SESSION_BASE + EVENTS_PER_SESSION_HEALTH_SLOPE * ss * np.sqrt(um[sa])
             ne = 1 + rng.poisson(depth)
             sess_ids = sess_counter + np.arange(k)
             sess_counter += k
             ev_s = np.repeat(np.arange(k), ne)
             m = len(ev_s)
             first = np.cumsum(ne) - ne
-            gaps = rng.exponential(90.0, m).astype(np.int64) + 5
+            gaps = rng.exponential(EVENT_GAP_MEAN_SEC, m).astype(np.int64) + EVENT_GAP_MIN_SEC
             gaps[first] = 0
             cs = np.cumsum(gaps)
             off = cs - np.repeat(cs[first], ne)
@@ -567,16 +656,16 @@ class Builder:
             # feature: breadth and depth shrink with health
             se = ss[ev_s]
             ume = um[sa][ev_s]
-            p_adv = 0.04 + 0.30 * se**2
-            p_wf = (0.03 + 0.25 * se**2) * np.minimum(1.0, ume)
+            p_adv = ADVANCED_SHARE_BASE + ADVANCED_SHARE_SLOPE * se**2
+            p_wf = (WORKFLOW_SHARE_BASE + WORKFLOW_SHARE_SLOPE * se**2) * np.minimum(1.0, ume)
             wts = np.stack([1.0 - p_adv - p_wf, p_adv, p_wf], axis=1)
             tier = pick_rows(rng, wts)
-            breadth = 0.3 + 0.7 * se
+            breadth = FEATURE_BREADTH_BASE + FEATURE_BREADTH_SLOPE * se
             feat = np.zeros(m, np.int64)
             for ti, members in enumerate(tier_idx):
                 sel = tier == ti
                 kk = np.maximum(np.ceil(breadth[sel] * len(members)), 1)
-                pos = (rng.random(int(sel.sum())) ** 1.5 * kk).astype(np.int64)
+                pos = (rng.random(int(sel.sum())) ** FEATURE_POPULARITY_SKEW * kk).astype(np.int64)
                 feat[sel] = members[np.minimum(pos, len(members) - 1)]
             order = np.lexsort((np.arange(m), occ))
             occ, ev_s, feat = occ[order], ev_s[order], feat[order]
