@@ -30,6 +30,10 @@ from .state import (
 )
 from .util import OPEN_SEC, SECONDS_PER_DAY, SECONDS_PER_HOUR, pick, pick_rows, sigmoid
 
+# kinds of expansion (columns of C.EXPANSION_KIND_MIX) and of contraction
+MORE_SEATS, ADD_ADDON, UPGRADE_PLAN = 0, 1, 2
+FEWER_SEATS, DROP_ADDON = 0, 1
+
 
 class AccountsMixin(SimulationState):
     """Account attributes and the contract path (lines opened, changed and closed)."""
@@ -366,20 +370,20 @@ class AccountsMixin(SimulationState):
         add = np.zeros((3, k), bool)
         drop = np.zeros((3, k), bool)
         kind = self.exp_kind[idx]
-        m = expn & (kind == 0)
+        m = expn & (kind == MORE_SEATS)
         grow = rng.uniform(*C.EXPANSION_SEAT_FACTOR, k)[m]
         new_seats[m] = np.maximum(seats[m] + 1, np.round(seats[m] * grow))
-        m = expn & (kind == 1)
+        m = expn & (kind == ADD_ADDON)
         first_free = np.where(~self.s_open[ANALYTICS, idx], ANALYTICS, AUTOMATION)
         add[ANALYTICS] = m & (first_free == ANALYTICS)
         add[AUTOMATION] = m & (first_free == AUTOMATION) & ~self.s_open[AUTOMATION, idx]
-        m = expn & (kind == 2)
+        m = expn & (kind == UPGRADE_PLAN)
         new_plan[m] = SEG_PLANS[seg[m], 1]
         ck = self.con_kind[idx]
-        m = con & (ck == 0)
+        m = con & (ck == FEWER_SEATS)
         shrink = rng.uniform(*C.CONTRACTION_SEAT_FACTOR, k)[m]
         new_seats[m] = np.maximum(floor[m], np.round(seats[m] * shrink))
-        m = con & (ck == 1)
+        m = con & (ck == DROP_ADDON)
         drop[AUTOMATION] = m & self.s_open[AUTOMATION, idx]
         drop[ANALYTICS] = m & ~drop[AUTOMATION] & self.s_open[ANALYTICS, idx]
         u = rng.random(k)
@@ -481,7 +485,9 @@ class AccountsMixin(SimulationState):
             kind = pick(rng, k, C.EXPANSION_KIND_MIX)
             both = self.s_open[ANALYTICS, e] & self.s_open[AUTOMATION, e]
             top = self.plan[e] == SEG_PLANS[seg[e], 1]
-            kind = np.where(((kind == 1) & both) | ((kind == 2) & top), 0, kind)
+            kind = np.where(
+                ((kind == ADD_ADDON) & both) | ((kind == UPGRADE_PLAN) & top), MORE_SEATS, kind
+            )
             self.exp_exec[e] = t + 1
             self.exp_kind[e] = kind
             if win:
@@ -492,7 +498,9 @@ class AccountsMixin(SimulationState):
             has_addon = self.s_open[ANALYTICS, c] | self.s_open[AUTOMATION, c]
             self.con_exec[c] = t + 1
             self.con_kind[c] = np.where(
-                has_addon & (rng.random(len(c)) < C.CONTRACTION_ADDON_SHARE), 1, 0
+                has_addon & (rng.random(len(c)) < C.CONTRACTION_ADDON_SHARE),
+                DROP_ADDON,
+                FEWER_SEATS,
             )
         if win:
             self._account_signals(t, s, u[2], u[3])

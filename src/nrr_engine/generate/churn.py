@@ -30,7 +30,13 @@ from .util import SECONDS_PER_DAY, pick, pick_rows, sigmoid
 
 E = C.DRIVER_EFFECTS
 #: rows of the uniform draws of a month's driver onsets
-ONSET_DRAWS = ("champion_departure", "usage_decline", "competitor_evaluation", "payment", "exec")
+ONSET_DRAWS = (
+    "champion_departure",
+    "usage_decline",
+    "competitor_evaluation",
+    "payment_failure_unresolved",
+    "new_executive",
+)
 
 
 class ChurnMixin(SimulationState):
@@ -83,8 +89,8 @@ class ChurnMixin(SimulationState):
         self._champion_departure(t, cand, hf, u["champion_departure"])
         self._usage_decline(t, cand, hf, u["usage_decline"])
         self._competitor_evaluation(t, cand, hf, u["competitor_evaluation"])
-        self._payment_failure(t, b, cand & bvalid, s, u["payment"])
-        self._new_executive(t, u["exec"])
+        self._payment_failure(t, b, cand & bvalid, s, u["payment_failure_unresolved"])
+        self._new_executive(t, u["new_executive"])
 
     def _champion_departure(self, t, cand, hf, u) -> None:
         rng = self.rng

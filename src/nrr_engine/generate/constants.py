@@ -1,8 +1,10 @@
 """Catalogues, phrase banks and planted effect sizes of the demo-data generator.
 
-Everything here is data: the simulation (``simulate.py``) and the table builders
-(``tables.py``) read it, the manifest copies the effect sizes, and dbt seeds may mirror the
-catalogues (e.g. ``FEATURE_CATALOGUE``).
+Everything here is data: the simulation (``simulate.py`` and its concerns ``accounts.py``,
+``churn.py``, ``behaviour.py``) and the table builders (``tables.py``) read it, the manifest
+copies the effect sizes, and dbt seeds may mirror the catalogues (e.g. ``FEATURE_CATALOGUE``).
+The sections "simulation parameters" name every number of the simulation that is a modelling
+choice; changing one changes every book.
 """
 
 from __future__ import annotations
