@@ -69,6 +69,7 @@ def book(tmp_path_factory):
             "--select",
             "+fct_winback_candidates",
             "+fct_winback_performance",
+            "fct_winback_reactivation_curves",
             "--indirect-selection",
             "cautious",
         ],  # fmt: skip
@@ -287,6 +288,17 @@ def test_kaplan_meier_12_month_reactivation_matches_python(book, expected):
         assert got["share"] == pytest.approx(share, abs=1e-6), reason
         assert got["lower"] == pytest.approx(lower, abs=1e-6), reason
         assert got["upper"] == pytest.approx(upper, abs=1e-6), reason
+    # the published curve ends on the same share, at most the horizon after the churn
+    ends = build.dicts(
+        "select churn_reason, max(days_since_churn) as last_day, "
+        "arg_max(reactivated_share, days_since_churn) as share "
+        "from winback.fct_winback_reactivation_curves group by churn_reason"
+    )
+    assert {r["churn_reason"] for r in ends} == set(by_reason)
+    for r in ends:
+        share = _kaplan_meier(by_reason[r["churn_reason"]], as_of)[0]
+        assert r["share"] == pytest.approx(share, abs=1e-6), r["churn_reason"]
+        assert r["last_day"] <= 366
 
 
 def test_measured_reactivation_covers_the_planted_winback_probability(book, expected):
