@@ -32,7 +32,7 @@ import pytest
 from conftest import REPO, build_ok, generate_book
 
 SEED = 13
-HORIZON_MONTHS = 12
+HORIZON_DAYS = 366  # the var winback_horizon_days
 SURVEY_MATCH_DAYS = 45
 FAR = dt.date(9999, 12, 31)
 
@@ -215,7 +215,7 @@ def _kaplan_meier(churns, as_of):
     """Share back within the horizon (1 - S) and its log(-log) Greenwood 95% interval."""
     times = []
     for c in churns:
-        horizon = _add_months(c["churn_date"], HORIZON_MONTHS)
+        horizon = c["churn_date"] + dt.timedelta(days=HORIZON_DAYS)
         back = c["returned_on"]
         if back is not None and back <= horizon:
             times.append(((back - c["churn_date"]).days, 1))

@@ -1,6 +1,6 @@
 {#-
     Kaplan-Meier time-to-return curves by churn reason, and for all churns (churn_reason
-    `all`), over the winback_horizon_months after each churn (docs/definitions.md#win-back). A
+    `all`), over the winback_horizon_days (366) after each churn (docs/definitions.md#win-back). A
     churn is followed from its churn date; an event is its return (the account's ARR above zero
     again) within the horizon; it is censored at as_of_date or at the horizon, whichever comes
     first. One row per reason and day on which a return or a censoring happened:
@@ -8,7 +8,7 @@
     at risk returned; reactivated_share = 1 - S(t). The Greenwood sum sum(d / (n (n - d))) gives
     the 95% interval on the log(-log) scale.
 -#}
-{%- set horizon_months = var('winback_horizon_months') -%}
+{%- set horizon_days = var('winback_horizon_days') -%}
 
 with
 
@@ -26,7 +26,7 @@ followed as (
         churns.churn_date,
         churns.returned_on,
         as_of.as_of_date,
-        cast({{ dbt.dateadd('month', horizon_months, 'churns.churn_date') }} as date)
+        cast({{ dbt.dateadd('day', horizon_days, 'churns.churn_date') }} as date)
             as horizon_date
     from churns
     cross join as_of

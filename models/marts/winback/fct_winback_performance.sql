@@ -1,6 +1,6 @@
 {#-
     How win-back performs, by churn reason and for all churns (docs/definitions.md#win-back):
-    the Kaplan-Meier share reactivated within winback_horizon_months with its 95% interval
+    the Kaplan-Meier share reactivated within winback_horizon_days with its 95% interval
     (Greenwood, log-log), the conversion of addressable churns whose window has opened against
     the playbook's target (Wilson 95% interval), and the reactivated ARR still there
     winback_retention_days after the return.
