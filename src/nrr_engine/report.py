@@ -84,24 +84,10 @@ def caveats(con: duckdb.DuckDBPyConnection) -> list[str]:
                 "signal coverage under health_min_signal_coverage)"
             )
     for mart in CALIBRATION_MARTS:
-        if not _relation_exists(con, "calibration", mart):
-            continue
-        reasons = con.execute(
-            f"""
-            select status_reason, count(*) as held_back_rows
-            from calibration.{mart}
-            where status = 'insufficient_data'
-            group by status_reason
-            order by held_back_rows desc, status_reason
-            """
-        ).fetchall()
-        if reasons:
-            shown = "; ".join(reason for reason, _ in reasons[:CALIBRATION_REASONS_SHOWN])
-            more = len(reasons) - CALIBRATION_REASONS_SHOWN
-            lines.append(
-                f"calibration.{mart}: figures held back (insufficient_data): {shown}"
-                + (f"; and {more} more reason(s)" if more > 0 else "")
-            )
+        if _relation_exists(con, "calibration", mart):
+            line = _held_back(con, mart)
+            if line:
+                lines.append(line)
     if _relation_exists(con, "audit", "audit_row_reconciliation"):
         rejected = con.execute(
             """
@@ -118,6 +104,53 @@ def caveats(con: duckdb.DuckDBPyConnection) -> list[str]:
                 "see audit.audit_rejected_rows"
             )
     return lines
+
+
+def _held_back(con: duckdb.DuckDBPyConnection, mart: str) -> str | None:
+    """One calibration mart's caveat: how much it held back, which groups, the first reasons."""
+    held, total = con.execute(
+        f"select count(*) filter (where status = 'insufficient_data'), count(*) "
+        f"from calibration.{mart}"
+    ).fetchone()
+    if not held:
+        return None
+    reasons = [
+        reason
+        for (reason,) in con.execute(
+            f"""
+            select status_reason
+            from calibration.{mart}
+            where status = 'insufficient_data'
+            group by status_reason
+            order by count(*) desc, status_reason
+            """
+        ).fetchall()
+    ]
+    line = f"calibration.{mart}: {held:,} of {total:,} rows held back (insufficient_data)"
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'calibration' and table_name = ?",
+            [mart],
+        ).fetchall()
+    }
+    if {"dimension_name", "dimension_value"} <= columns:
+        groups = [
+            f"{name} {value}"
+            for name, value in con.execute(
+                f"""
+                select distinct dimension_name, dimension_value
+                from calibration.{mart}
+                where status = 'insufficient_data'
+                order by dimension_name, dimension_value
+                """
+            ).fetchall()
+        ]
+        line += ", in " + ", ".join(groups)
+    shown = "; ".join(reasons[:CALIBRATION_REASONS_SHOWN])
+    more = len(reasons) - CALIBRATION_REASONS_SHOWN
+    return line + f": {shown}" + (f"; and {more} more reason(s)" if more > 0 else "")
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> str:

@@ -68,9 +68,27 @@ def test_calibration_marts_held_back_name_their_most_frequent_reasons():
         ]
     )
     assert caveats(con) == [
-        "calibration.fct_health_backtest: figures held back (insufficient_data): "
+        "calibration.fct_health_backtest: 4 of 5 rows held back (insufficient_data): "
         "7 churn events in the test period; at least 30 are needed; "
         "3 retained accounts; at least 30 are needed; and 1 more reason(s)"
+    ]
+
+
+def test_calibration_groups_held_back_are_named():
+    con = warehouse_with(
+        [
+            "create schema calibration",
+            "create table calibration.fct_logo_survival as select * from (values "
+            "('cohort', '2021-Q4', 'insufficient_data', '9 churn events in this group'),"
+            "('cohort', '2022-Q1', 'reported', null),"
+            "('cohort', '2022-Q1', 'reported', null),"
+            "('segment', 'smb', 'insufficient_data', '22 accounts in this group'))"
+            " as t(dimension_name, dimension_value, status, status_reason)",
+        ]
+    )
+    assert caveats(con) == [
+        "calibration.fct_logo_survival: 2 of 4 rows held back (insufficient_data), in cohort "
+        "2021-Q4, segment smb: 22 accounts in this group; 9 churn events in this group"
     ]
 
 

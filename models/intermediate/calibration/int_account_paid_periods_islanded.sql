@@ -19,6 +19,7 @@ known_lines as (
     -- only what had started by as_of_date; an end after as_of_date is not yet a churn
     select
         line_items.account_id,
+        line_items.line_item_id,
         line_items.start_date,
         case
             when line_items.end_date > as_of.as_of_date then null else line_items.end_date
@@ -31,12 +32,15 @@ known_lines as (
 ordered as (
     select
         account_id,
+        line_item_id,
         start_date,
         end_date,
         -- the latest end of all earlier lines (open-ended counts as the far future)
         max(coalesce(end_date, cast('9999-12-31' as date))) over (
             partition by account_id
-            order by start_date, coalesce(end_date, cast('9999-12-31' as date))
+            -- line_item_id last: lines with the same dates (a platform and its add-on) must come in
+            -- the same order in both windows, or a tie can open a phantom period
+            order by start_date, coalesce(end_date, cast('9999-12-31' as date)), line_item_id
             rows between unbounded preceding and 1 preceding
         ) as covered_until
     from known_lines
@@ -48,7 +52,7 @@ islands as (
         sum(case when covered_until is null or start_date > covered_until then 1 else 0 end)
             over (
                 partition by account_id
-                order by start_date, coalesce(end_date, cast('9999-12-31' as date))
+                order by start_date, coalesce(end_date, cast('9999-12-31' as date)), line_item_id
                 rows between unbounded preceding and current row
             ) as period_number
     from ordered
