@@ -59,7 +59,7 @@ def test_the_patterns_catch_what_they_are_for():
     assert SIBLING.search('CSV = REPO.parent / "' + 'shared" / "external"')
     assert SIBLING.search("see ../" + "shared/external/README.md")
     assert MACHINE_ROOTS.search("(``/" + "work/shared/external/README.md``)")
-    assert not MACHINE_ROOTS.search("NRR_DUCKDB_PATH=/tmp/x.duckdb and docs" + "/work/notes.md")
+    assert not MACHINE_ROOTS.search("NRR_DUCKDB_PATH=/tmp/x.duckdb and docs/wo" + "rk/notes.md")
 
 
 def test_the_repository_has_a_licence_named_in_the_package():
