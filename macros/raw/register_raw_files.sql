@@ -7,8 +7,8 @@
     files are read as text so that staging decides what casts; a value that does not cast is
     quarantined there, never guessed here.
 
-    What may be absent is declared in `_raw__sources.yml` (docs/definitions.md#required-and-
-    optional-input): a table that is not `required` may have no file and is then an empty view
+    What may be absent is declared in `_raw__sources.yml`
+    (docs/definitions.md#required-and-optional-input): a table that is not `required` may have no file and is then an empty view
     (its contract columns, typed, no rows); a `nullable` column may be absent and is then null,
     a column with a contract `default` is then that value. fx_rates (`required_when:
     foreign_currency`) must have a file when a row of a table with `fx_currency` is not in USD.
