@@ -303,14 +303,7 @@ select * from final
     {%- if data_type == 'string' -%}
         {{ return(as_text) }}
     {%- endif -%}
-    {%- set sql_types = {
-        'integer': dbt.type_bigint(),
-        'number': dbt.type_numeric(),
-        'boolean': dbt.type_boolean(),
-        'date': 'date',
-        'timestamp': dbt.type_timestamp(),
-    } -%}
-    {{ return(safe_cast(column, sql_types[data_type])) }}
+    {{ return(safe_cast(column, contract_sql_type(data_type))) }}
 {% endmacro %}
 
 

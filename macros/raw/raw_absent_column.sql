@@ -11,14 +11,6 @@
 {% macro raw_absent_column(column, use_default=true) %}
     {%- set contract = _contract(column) -%}
     {%- set data_type = contract.get('type', 'string') -%}
-    {%- set sql_types = {
-        'string': dbt.type_string(),
-        'integer': dbt.type_bigint(),
-        'number': dbt.type_numeric(),
-        'boolean': dbt.type_boolean(),
-        'date': 'date',
-        'timestamp': dbt.type_timestamp(),
-    } -%}
     {%- if use_default and 'default' in contract -%}
         {%- set value = contract['default'] -%}
         {%- if value is number or value is boolean -%}
@@ -29,5 +21,5 @@
     {%- else -%}
         {%- set literal = 'null' -%}
     {%- endif -%}
-    {{ return(dbt.cast(literal, sql_types[data_type])) }}
+    {{ return(dbt.cast(literal, contract_sql_type(data_type))) }}
 {% endmacro %}
