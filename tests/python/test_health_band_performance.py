@@ -6,6 +6,8 @@ from the warehouse's snapshot table (`health.fct_account_health`: account, date,
 and the raw line items (paid periods, churn dates and churned ARR through the plain-Python ARR
 reference, which shares no code with the SQL), and compared. The three target figures are
 printed (`pytest -s`); they are not asserted to meet their targets: measuring them is the point.
+The anchoring of the score (docs/definitions.md#health-score-anchoring) is recomputed too, from
+the weighted composite and the plain-Python paid periods.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
@@ -277,3 +279,105 @@ def test_targets_equal_the_plain_python_computation_and_are_printed(band_build, 
             f"  {name}: {row['measured_value']:.4f} (target {row['target_rule']} "
             f"{row['target_value']}, met: {row['is_met']}) - {row['basis']}"
         )
+
+
+def interpolated_quantile(bins: Counter, total: int, share: float) -> float:
+    """The value below which `share` of the snapshots lie, each whole-point bin's snapshots
+    spread evenly over its point."""
+    wanted = share * total
+    below = 0
+    for point in sorted(bins):
+        if below + bins[point] >= wanted:
+            return min(100.0, point + (wanted - below) / bins[point])
+        below += bins[point]
+    raise AssertionError("share above 1")
+
+
+def expected_anchored_scores(rows: list[dict], book: ref.Book, as_of: dt.date) -> dict:
+    """(account, date) -> (anchor scope, score), recomputed from the weighted composite."""
+    settings = project_vars()
+    horizon = dt.timedelta(days=settings["health_band_churn_horizon_days"])
+    lookback = dt.timedelta(days=settings["health_anchor_lookback_days"])
+    minimum = settings["health_anchor_min_retained_snapshots"]
+    knots = sorted(
+        (float(band["lower_score"]), float(band["anchor_retained_quantile"]))
+        for band in seed_bands().values()
+        if band["anchor_retained_quantile"]
+    )
+    periods_of: dict[str, list] = defaultdict(list)
+    for account, start, end in paid_periods(book, as_of):
+        periods_of[account].append((start, end))
+
+    def still_paying_after_horizon(account: str, day: dt.date) -> bool:
+        for start, end in periods_of[account]:
+            if start <= day and (end is None or day < end):
+                return end is None or end > day + horizon
+        return False
+
+    retained: dict[tuple[dt.date, str], Counter] = defaultdict(Counter)
+    for row in rows:
+        if row["weighted_score"] is not None and still_paying_after_horizon(
+            row["account_id"], row["snapshot_date"]
+        ):
+            retained[row["snapshot_date"], row["segment"]][int(row["weighted_score"] // 1)] += 1
+
+    def anchors(day: dt.date, segment: str | None) -> list[tuple[float, float]] | None:
+        bins: Counter = Counter()
+        for (snapshot_day, snapshot_segment), counts in retained.items():
+            if (segment is None or snapshot_segment == segment) and (
+                day - horizon - lookback <= snapshot_day < day - horizon
+            ):
+                bins.update(counts)
+        total = sum(bins.values())
+        if total < minimum:
+            return None
+        points = [(interpolated_quantile(bins, total, share), lower) for lower, share in knots]
+        return [(0.0, 0.0), *points, (100.0, 100.0)]
+
+    def mapped(points: list[tuple[float, float]], weighted: float) -> float:
+        for (x_low, y_low), (x_high, y_high) in zip(points, points[1:], strict=False):
+            if x_low <= weighted < x_high or (y_high == 100 and x_low <= weighted <= x_high):
+                return y_low + (weighted - x_low) * (y_high - y_low) / (x_high - x_low)
+        raise AssertionError(f"{weighted} outside {points}")
+
+    cache: dict = {}
+    scores = {}
+    for row in rows:
+        key = (row["snapshot_date"], row["segment"])
+        if key not in cache:
+            own = anchors(*key)
+            cache[key] = (row["segment"], own) if own else ("book", anchors(key[0], None))
+        scope, points = cache[key]
+        if points is None:
+            scope = "none"
+        weighted = row["weighted_score"]
+        if weighted is None:
+            score = None
+        elif points is None:
+            score = weighted
+        else:
+            score = round(mapped(points, weighted), 2)
+        scores[row["account_id"], row["snapshot_date"]] = (scope, score)
+    return scores
+
+
+def test_anchored_score_equals_the_plain_python_anchoring(band_build):
+    rows = band_build.dicts(
+        "select account_id, snapshot_date, segment, weighted_score, composite_score, anchor_scope"
+        " from health.fct_account_health"
+    )
+    book = ref.load_book(band_build.raw_path)
+    want = expected_anchored_scores(rows, book, ref.default_as_of_date(book))
+    scopes = Counter()
+    for row in rows:
+        scope, score = want[row["account_id"], row["snapshot_date"]]
+        scopes[scope] += 1
+        assert row["anchor_scope"] == scope, (row, scope)
+        if score is None:
+            assert row["composite_score"] is None, row
+        else:
+            # both round to cents; a half-cent tie may round apart
+            assert abs(row["composite_score"] - score) <= 0.0101, (row, score)
+    # the book is long enough that most snapshots are anchored on their own segment
+    own_segment = sum(n for scope, n in scopes.items() if scope not in ("none", "book"))
+    assert own_segment > len(rows) / 2, scopes

@@ -1,7 +1,8 @@
 {#-
     The health history with what happened next, for calibration and backtests
-    (docs/definitions.md#calibration): for each snapshot, the day the account's paid period
-    containing the snapshot ended (its churn date, null while it runs on), and the last day
+    (docs/definitions.md#calibration), read from the scored intermediate, not from the health
+    mart, so no edge runs back up the layers: for each snapshot, the day the account's paid
+    period containing the snapshot ended (its churn date, null while it runs on), and the last day
     outcomes are known (as_of_date). Accounts beyond `calibration_max_accounts` are left out,
     the same ones every run (docs/definitions.md#calibration). `is_scored` is false for
     snapshots with no health score (band `insufficient_data`, null composite): they stay here so
@@ -10,7 +11,7 @@
 with
 
 health as (
-    select * from {{ ref('fct_account_health') }}
+    select * from {{ ref('int_account_health_scored') }}
 ),
 
 periods as (
@@ -23,7 +24,7 @@ as_of as (
 
 accounts as (
     -- read on its own, not from the `health` CTE: a CTE read twice may be materialized whole
-    select distinct account_id from {{ ref('fct_account_health') }}
+    select distinct account_id from {{ ref('int_account_health_scored') }}
 ),
 
 sampled_accounts as (

@@ -1,262 +1,168 @@
 {#-
-    Signal, category and composite health scores per account and snapshot
-    (docs/definitions.md#health-scores). Each signal maps to 0-100 on a straight line between the
-    seed's worst and best values; a category is the weighted mean of its present signals, the
-    composite the weighted mean of its present categories. A missing signal's weight is shared
-    among the present signals of its category; a category with no signal shares its weight among
-    the other categories. Coverage (docs/definitions.md#health-coverage): which inputs the book
-    had before the snapshot, and the share of the prior weight whose signal had data; without a
-    behavioural signal, or below `health_min_signal_coverage`, the band is `insufficient_data`
-    and the composite is null.
+    The health score a CS team reads, per account and snapshot
+    (docs/definitions.md#health-score-anchoring): the weighted composite of
+    int_account_health_weighted mapped onto 0-100 so that each band boundary of seed health_bands
+    sits at a share of the book's retained history (`anchor_retained_quantile`: at risk = below
+    what 90% of retained accounts' snapshots scored). The mapping is piecewise linear through the
+    anchors of int_health_score_anchors_computed, from (0, 0) to (100, 100), so it keeps the
+    ranking of the weighted composite. Anchors come from the account's segment when its
+    retained history has `health_anchor_min_retained_snapshots` snapshots, else from the whole
+    book, else there are none yet and the score is the weighted composite itself (a young book).
 -#}
 {%- set signals = health_signal_names() -%}
-{%- set all_signals = [] -%}
-{%- for category, names in signals.items() -%}
-    {%- for signal in names -%}{%- do all_signals.append((category, signal)) -%}{%- endfor -%}
-{%- endfor -%}
 {%- set inputs = health_input_names() -%}
-{%- set signal_inputs = health_signal_inputs() -%}
-{%- set behavioural_signals = [] -%}
-{%- for _category, signal in all_signals -%}
-    {%- for input_name in signal_inputs[signal] if inputs[input_name] -%}
-        {%- if loop.first -%}{%- do behavioural_signals.append(signal) -%}{%- endif -%}
-    {%- endfor -%}
+{%- set all_signals = [] -%}
+{%- for names in signals.values() -%}
+    {%- for signal in names -%}{%- do all_signals.append(signal) -%}{%- endfor -%}
 {%- endfor -%}
 
--- depends_on: {{ ref('health_weights_calibrated') }} (read with health_weights = calibrated)
 with
 
-snapshots as (
-    select * from {{ ref('int_account_snapshots_listed') }}
+weighted as (
+    select * from {{ ref('int_account_health_weighted') }}
 ),
 
-{% for category in signals %}
-    {{ category }} as (
-        select * from {{ ref('int_health_' ~ category ~ '_measured') }}
-    ),
-{% endfor %}
-
-input_days as (
-    select * from {{ ref('int_health_inputs_dated') }}
+anchors as (
+    select * from {{ ref('int_health_score_anchors_computed') }}
 ),
-
-prior_signal_weights as (
-    select * from {{ ref('health_signals') }}
-),
-
-prior_category_weights as (
-    select * from {{ ref('health_category_weights') }}
-),
-
-{% if var('health_weights') == 'calibrated' -%}
-prior_signals as (
-    select * from {{ ref('health_signals') }}
-),
-
-calibrated_weights as (
-    select * from {{ ref('health_weights_calibrated') }}
-),
-
-signal_parameters as (
-    -- the var health_weights = calibrated: learned weights replace the priors, ranges stay
-    select
-        prior_signals.signal_name,
-        prior_signals.category,
-        prior_signals.worst_value,
-        prior_signals.best_value,
-        calibrated_weights.weight
-    from prior_signals
-    inner join calibrated_weights
-        on
-            calibrated_weights.level = 'signal'
-            and prior_signals.signal_name = calibrated_weights.name
-),
-
-category_weights as (
-    select
-        calibrated_weights.name as category,
-        calibrated_weights.weight
-    from calibrated_weights
-    where calibrated_weights.level = 'category'
-),
-{%- elif var('health_weights') == 'prior' -%}
-    signal_parameters as (
-        select * from {{ ref('health_signals') }}
-    ),
-
-    category_weights as (
-        select * from {{ ref('health_category_weights') }}
-    ),
-{%- else -%}
-{{ exceptions.raise_compiler_error(
-    "var health_weights must be 'prior' or 'calibrated', not '" ~ var('health_weights') ~ "'") }}
-{%- endif %}
 
 bands as (
     select * from {{ ref('health_bands') }}
 ),
 
-coverage_parameters as (
-    -- each signal's share of the prior weight (signal weight x category weight), whichever
-    -- weights score: coverage keeps one meaning when a team adopts calibrated weights
-    select
-        {%- for _category, signal in all_signals %}
-            max(case
-                when prior_signal_weights.signal_name = '{{ signal }}'
-                    then prior_signal_weights.weight * prior_category_weights.weight
-            end) as {{ signal }}__coverage_weight,
-        {%- endfor %}
-        sum(prior_signal_weights.weight * prior_category_weights.weight) as total__coverage_weight
-    from prior_signal_weights
-    inner join prior_category_weights
-        on prior_signal_weights.category = prior_category_weights.category
+anchor_scopes as (
+    -- per date and scope, whether the retained history is long enough to anchor on
+    select distinct
+        anchor_date,
+        anchor_scope,
+        retained_snapshots >= {{ var('health_anchor_min_retained_snapshots') }} as is_usable
+    from anchors
 ),
 
-parameters as (
-    -- the seeds as one row, so every snapshot row reads them with a cross join
+chosen_scopes as (
+    -- the segment's own anchors when usable, the book's otherwise
     select
-    {%- for category, names in signals.items() %}
-            {%- for signal in names %}
-                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.worst_value end)
-                    as {{ signal }}__worst,
-                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.best_value end)
-                    as {{ signal }}__best,
-                max(case when signal_parameters.signal_name = '{{ signal }}' then signal_parameters.weight end)
-                    as {{ signal }}__weight,
-            {%- endfor %}
-            (
-                select max(category_weights.weight) from category_weights
-                where category_weights.category = '{{ category }}'
-            ) as {{ category }}__weight{{ "," if not loop.last }}  -- noqa: LT02
-    
-        {%- endfor %}
-    from signal_parameters
-),
-
-measured as (
-    select
-        snapshots.account_id,
-        snapshots.snapshot_date,
-        snapshots.is_as_of_date,
-        snapshots.segment,
-        snapshots.csm_owner,
-        snapshots.arr,
-        {%- for input_name in inputs %}
-            coalesce(input_days.first_{{ input_name }}_day < snapshots.snapshot_date, false)
-                as has_{{ input_name }}_data,
-        {%- endfor %}
-    {%- for category, signal in all_signals %}
-        cast({{ category }}.{{ signal }} as {{ double_type() }}) as {{ signal }}{{ "," if not loop.last }}  -- noqa: LT02
-    
-    {%- endfor %}
-    from snapshots
-    cross join input_days
-    {%- for category in signals %}
-        inner join {{ category }}
-            on snapshots.account_id = {{ category }}.account_id
-            and snapshots.snapshot_date = {{ category }}.snapshot_date
-    {%- endfor %}
-),
-
-signal_scores as (
-    select
-        measured.*,
-        {%- for _category, signal in all_signals %}
-        {{ ramp_score(
-            'measured.' ~ signal,
-            'parameters.' ~ signal ~ '__worst',
-            'parameters.' ~ signal ~ '__best') }} as {{ signal }}_score,
-        {%- endfor %}
-        parameters.*,
-        coverage_parameters.*
-    from measured
-    cross join parameters
-    cross join coverage_parameters
-),
-
-coverage as (
-    -- a signal has data when it has a value and every input it rests on was there
-    select
-        signal_scores.*,
-        round(
-            (
-                {%- for _category, signal in all_signals %}
-                    case
-                        when signal_scores.{{ signal }} is not null
-                            {%- for input_name in signal_inputs[signal] %}
-                                and signal_scores.has_{{ input_name }}_data
-                            {%- endfor %}
-                            then signal_scores.{{ signal }}__coverage_weight
-                        else 0
-                    end{{ " +" if not loop.last }}
-                {%- endfor %}
-            ) / signal_scores.total__coverage_weight,
-            4
-        ) as signal_coverage,
-        (
-            {%- for signal in behavioural_signals %}
-                (
-                    signal_scores.{{ signal }} is not null
-                    {%- for input_name in signal_inputs[signal] %}
-                        and signal_scores.has_{{ input_name }}_data
-                    {%- endfor %}
-                ){{ " or" if not loop.last }}
-            {%- endfor %}
-        ) as has_behavioural_signal
-    from signal_scores
-),
-
-category_scores as (
-    select
-        coverage.*,
-        -- too little data for a health call: no behavioural signal, or too little of the weight
-        not coverage.has_behavioural_signal
-        or coverage.signal_coverage < {{ var('health_min_signal_coverage') }} as is_insufficient_data,
-    {%- for category, names in signals.items() %}
-        {{ weighted_mean_of_present(names, '_score', '__weight') }}
-            as {{ category }}_score{{ "," if not loop.last }}  -- noqa: LT02
-    
-    {%- endfor %}
-    from coverage
-),
-
-composite as (
-    select
-        category_scores.*,
+        weighted.account_id,
+        weighted.snapshot_date,
         case
-            when not category_scores.is_insufficient_data
-                then round({{ weighted_mean_of_present(signals | list, '_score', '__weight') }}, 2)
-        end as composite_score
-    from category_scores
+            when segment_scope.is_usable then weighted.segment
+            when book_scope.is_usable then 'book'
+        end as anchor_scope
+    from weighted
+    left join anchor_scopes as segment_scope
+        on weighted.snapshot_date = segment_scope.anchor_date
+        and weighted.segment = segment_scope.anchor_scope
+    left join anchor_scopes as book_scope
+        on weighted.snapshot_date = book_scope.anchor_date
+        and book_scope.anchor_scope = 'book'
+),
+
+anchor_points as (
+    -- the knots of the mapping, weighted composite -> score, with the two ends of the scale
+    select
+        anchor_date,
+        anchor_scope,
+        weighted_score_at_lower_score as from_score,
+        lower_score as to_score
+    from anchors
+    union all
+    select distinct
+        anchor_date,
+        anchor_scope,
+        0.0 as from_score,
+        0.0 as to_score
+    from anchors
+    union all
+    select distinct
+        anchor_date,
+        anchor_scope,
+        100.0 as from_score,
+        100.0 as to_score
+    from anchors
+),
+
+anchor_segments as (
+    -- consecutive knots as line segments [from_low, from_high)
+    select
+        anchor_date,
+        anchor_scope,
+        from_score as from_low,
+        to_score as to_low,
+        lead(from_score) over (partition by anchor_date, anchor_scope order by to_score) as from_high,
+        lead(to_score) over (partition by anchor_date, anchor_scope order by to_score) as to_high
+    from anchor_points
+),
+
+mapped as (
+    select
+        weighted.account_id,
+        weighted.snapshot_date,
+        chosen_scopes.anchor_scope,
+        case
+            when weighted.weighted_score is null then null
+            when chosen_scopes.anchor_scope is null then weighted.weighted_score
+            when anchor_segments.from_high > anchor_segments.from_low
+                then anchor_segments.to_low
+                    + (weighted.weighted_score - anchor_segments.from_low)
+                    * (anchor_segments.to_high - anchor_segments.to_low)
+                    / (anchor_segments.from_high - anchor_segments.from_low)
+            else anchor_segments.to_high
+        end as mapped_score
+    from weighted
+    inner join chosen_scopes
+        on weighted.account_id = chosen_scopes.account_id
+        and weighted.snapshot_date = chosen_scopes.snapshot_date
+    left join anchor_segments
+        on weighted.snapshot_date = anchor_segments.anchor_date
+        and chosen_scopes.anchor_scope = anchor_segments.anchor_scope
+        and anchor_segments.from_high is not null
+        and weighted.weighted_score >= anchor_segments.from_low
+        and (
+            weighted.weighted_score < anchor_segments.from_high
+            or (anchor_segments.to_high = 100 and weighted.weighted_score <= anchor_segments.from_high)
+        )
+),
+
+scored as (
+    select
+        weighted.*,
+        mapped.anchor_scope,
+        round(mapped.mapped_score, 2) as composite_score
+    from weighted
+    inner join mapped
+        on weighted.account_id = mapped.account_id
+        and weighted.snapshot_date = mapped.snapshot_date
 ),
 
 final as (
     select
-        composite.account_id,
-        composite.snapshot_date,
-        composite.is_as_of_date,
-        composite.segment,
-        composite.csm_owner,
-        composite.arr,
-        composite.composite_score,
-        case when composite.is_insufficient_data then 'insufficient_data' else bands.band end
+        scored.account_id,
+        scored.snapshot_date,
+        scored.is_as_of_date,
+        scored.segment,
+        scored.csm_owner,
+        scored.arr,
+        scored.composite_score,
+        scored.weighted_score,
+        coalesce(scored.anchor_scope, 'none') as anchor_scope,
+        case when scored.is_insufficient_data then 'insufficient_data' else bands.band end
             as band,
-        composite.signal_coverage,
+        scored.signal_coverage,
         {%- for input_name in inputs %}
-            composite.has_{{ input_name }}_data,
+            scored.has_{{ input_name }}_data,
         {%- endfor %}
         {%- for category in signals %}
-            round(composite.{{ category }}_score, 2) as {{ category }}_score,
+            scored.{{ category }}_score,
         {%- endfor %}
-    {%- for _category, signal in all_signals %}
-        composite.{{ signal }} as {{ signal }}_value,
-        round(composite.{{ signal }}_score, 2) as {{ signal }}_score{{ "," if not loop.last }}  -- noqa: LT02
+    {%- for signal in all_signals %}
+        scored.{{ signal }}_value,
+        scored.{{ signal }}_score{{ "," if not loop.last }}  -- noqa: LT02
     
     {%- endfor %}
-    from composite
+    from scored
     left join bands
-        on composite.composite_score >= bands.lower_score
-        and (bands.upper_score is null or composite.composite_score < bands.upper_score)
+        on scored.composite_score >= bands.lower_score
+        and (bands.upper_score is null or scored.composite_score < bands.upper_score)
 )
 
 select * from final

@@ -90,6 +90,8 @@ final as (
         scored.csm_owner,
         scored.arr,
         scored.composite_score,
+        scored.weighted_score,
+        scored.anchor_scope,
         scored.band,
         scored.signal_coverage,
         {%- for input_name in health_input_names() %}

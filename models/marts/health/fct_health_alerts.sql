@@ -17,7 +17,6 @@
 {%- set sharp_drop_points = var('health_alert_drop_points') -%}
 {%- set margin_points = var('health_alert_band_margin_points') -%}
 
--- depends_on: {{ ref('health_weights_calibrated') }} (read with health_weights = calibrated)
 with
 
 health as (
@@ -28,45 +27,13 @@ bands as (
     select * from {{ ref('health_bands') }}
 ),
 
-prior_signal_weights as (
-    select * from {{ ref('health_signals') }}
-),
-
-{% if var('health_weights') == 'calibrated' -%}
-calibrated_weights as (
-    select * from {{ ref('health_weights_calibrated') }}
-),
-
 signal_weights as (
     -- the weights the score was computed with: signal weight x its category's weight
     select
-        prior_signal_weights.signal_name,
-        signal_weight.weight * category_weight.weight as weight
-    from prior_signal_weights
-    inner join calibrated_weights as signal_weight
-        on
-            signal_weight.level = 'signal'
-            and prior_signal_weights.signal_name = signal_weight.name
-    inner join calibrated_weights as category_weight
-        on
-            category_weight.level = 'category'
-            and prior_signal_weights.category = category_weight.name
+        signal_name,
+        composite_weight as weight
+    from {{ ref('int_health_signal_weights_resolved') }}
 ),
-{%- else -%}
-    prior_category_weights as (
-        select * from {{ ref('health_category_weights') }}
-    ),
-
-    signal_weights as (
-    -- the weights the score was computed with: signal weight x its category's weight
-        select
-            prior_signal_weights.signal_name,
-            prior_signal_weights.weight * prior_category_weights.weight as weight
-        from prior_signal_weights
-        inner join prior_category_weights
-            on prior_signal_weights.category = prior_category_weights.category
-    ),
-{%- endif %}
 
 scored_bands as (
     -- the bands with a score range (insufficient_data has none)
