@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 
 from conftest import MODELS_ONLY, Build, build_ok
 from nrr_engine.calibration.export import export
-
-# The signal each planted driver moves most directly (src/nrr_engine/generate/constants.py).
-DRIVER_SIGNALS = {
-    "champion_departure": {"stakeholder_changes", "champion_activity"},
-    "renewal_cliff": {"days_to_renewal"},
-    "usage_decline": {"workflows_created", "usage_trend", "feature_breadth", "session_depth_trend"},
-}
-# Unresolved payment failures are planted on only about 5% of accounts, and most of them pay
-# later: per standard deviation (how the weights are ranked) the signal stays small, so only its
-# direction is asserted for it.
-RARE_DRIVER_SIGNALS = {"payment_failure_unresolved": {"payment_behaviour"}}
+from planted_drivers import assert_planted_drivers_rank_on_top
 
 
 def backtest(build: Build) -> dict[tuple[str, str], float]:
@@ -75,30 +64,7 @@ def test_the_demo_book_is_above_every_minimum_that_its_figures_need(demo_build):
 
 
 def test_planted_drivers_rank_at_the_top_of_the_calibrated_weights(demo_build):
-    manifest = json.loads((demo_build.raw_path / "generator_manifest.json").read_text())
-    assert set(DRIVER_SIGNALS) | set(RARE_DRIVER_SIGNALS) <= set(manifest["driver_effects"])
-    ranked = [
-        name
-        for name, _coefficient in demo_build.query(
-            "select name, coefficient from calibration.calibrated_health_weights "
-            "where level = 'signal' and weight_group <> 'missing_indicator' "
-            "order by abs(coefficient) desc"
-        )
-    ]
-    protective = {
-        name
-        for (name,) in demo_build.query(
-            "select name from calibration.calibrated_health_weights "
-            "where level = 'signal' and direction = 'protective'"
-        )
-    }
-    top_half = ranked[: len(ranked) // 2]
-    for driver, signals in DRIVER_SIGNALS.items():
-        assert signals & set(top_half) & protective, (driver, ranked)
-    for driver, signals in RARE_DRIVER_SIGNALS.items():
-        assert signals & protective, (driver, ranked)
-    driver_signals = set().union(*DRIVER_SIGNALS.values())
-    assert set(ranked[:3]) <= driver_signals, ranked
+    assert_planted_drivers_rank_on_top(demo_build)
 
 
 def test_churn_timing_shows_the_renewal_cliff_at_month_twelve(demo_build):
