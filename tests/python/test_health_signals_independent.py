@@ -126,6 +126,14 @@ def days_since_role_used(role, users, events, snapshot) -> float:
     return float(min([ACTIVITY_CAP_DAYS, *last]))
 
 
+def void_at(invoice: dict, snapshot) -> bool:
+    """The export's status is its state at export: a void invoice is void at a snapshot only
+    once voided_at has passed (without a voided_at: since its issue, as no better date exists)."""
+    if invoice["status"] != "void":
+        return False
+    return invoice.get("voided_at") is None or known_before(invoice["voided_at"], snapshot)
+
+
 def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str, float | None]:
     """Every signal of one account at one snapshot, from the definitions."""
     events = raw["usage_events"][account]
@@ -230,7 +238,7 @@ def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str,
     overdue = sum(
         1
         for i in invoices
-        if i["status"] not in ("void", "refunded")
+        if not void_at(i, snapshot)
         and known_before(i["issued_at"], snapshot)
         and known_before(i["due_date"], snapshot)
         and not known_before(i["paid_at"], snapshot)
@@ -360,3 +368,38 @@ def test_signal_score_is_the_clipped_seed_line(sample, seed_lines, signal):
     assert not wrong, f"{len(wrong)} of {len(sample)} differ: {wrong[:5]}"
     if signal not in ("integrations_connected", "stakeholder_changes", "nps_latest"):
         assert seen_between, f"{signal}: no score strictly between 0 and 100 in the sample"
+
+
+def test_a_void_invoice_is_overdue_until_it_is_voided(generated_build, raw, lexicon):
+    """Every snapshot between the due date and the void of an invoice voided after it fell due:
+    payment behaviour must count it as overdue there (the export's `void` must not reach back),
+    and as void at the first snapshot after."""
+    voided_late = [
+        i
+        for rows in raw["invoices"].values()
+        for i in rows
+        if i["status"] == "void" and i["voided_at"] and day_of(i["voided_at"]) > i["due_date"]
+    ]
+    assert len(voided_late) >= 3, "the generated book should void some invoices after due"
+    rows = generated_build.dicts(
+        "select account_id, snapshot_date, payment_behaviour_value "
+        "from health.fct_account_health order by account_id, snapshot_date"
+    )
+    by_account = defaultdict(list)
+    for row in rows:
+        by_account[row["account_id"]].append(row)
+    checked_before = checked_after = 0
+    for invoice in voided_late:
+        voided_on = day_of(invoice["voided_at"])
+        for row in by_account[invoice["account_id"]]:
+            day = row["snapshot_date"]
+            if not invoice["due_date"] < day <= voided_on + dt.timedelta(days=7):
+                continue
+            want = expected_signals(row["account_id"], day, raw, lexicon)["payment_behaviour"]
+            assert row["payment_behaviour_value"] == pytest.approx(want), (invoice, row, want)
+            if day <= voided_on:
+                checked_before += 1
+                assert want >= 1  # this invoice is overdue at that snapshot
+            else:
+                checked_after += 1
+    assert checked_before >= 3 and checked_after >= 1, (checked_before, checked_after)
