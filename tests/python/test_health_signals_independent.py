@@ -6,7 +6,11 @@ warehouse's `<signal>_value`; then every `<signal>_score` recomputed by hand fro
 The expectations come from the written definitions (docs/definitions.md#health-signals, the
 seed health_signals and the model docs), not from the SQL: a snapshot dated D sees the days
 D-n .. D-1 of an n-day window, a timestamp counts on its UTC day, and "at D" means as the data
-stood at the start of D (created before D, not yet ended before D)."""
+stood at the start of D (created before D, not yet ended before D). Where the first
+expectation and the SQL disagreed, the SQL's rule was documented and adopted here: sessions are
+session-days (int_usage_sessions_aggregated: a session crossing midnight counts once per day),
+and payment behaviour reads the invoices issued in the 365 days before D. A void is read as of
+D from voided_at (the export's status is its state at export)."""
 
 from __future__ import annotations
 
