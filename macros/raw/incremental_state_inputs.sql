@@ -38,7 +38,7 @@
              'capped': ['end_date']},
             {'table': 'invoices', 'window': 'health', 'dated_by': 'issued_at',
              'columns': ['invoice_id', 'account_id', 'issued_at', 'due_date'],
-             'capped': ['paid_at']},
+             'capped': ['paid_at', 'voided_at']},
             {'table': 'users', 'window': 'health', 'dated_by': 'created_at',
              'columns': ['user_id', 'account_id', 'role', 'created_at'],
              'capped': ['deactivated_at']},

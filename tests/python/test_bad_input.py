@@ -90,7 +90,7 @@ BAD_ROWS = [
     (
         "invoices",
         "I9",
-        "I9,A1,2024-02-01,2024-02-15,100,USD,pending,,1",
+        "I9,A1,2024-02-01,2024-02-15,100,USD,pending,,1,",
         "status is not one of paid, open, failed, void, refunded",
     ),
     (

@@ -54,14 +54,19 @@ renewals as (
 
 payments as (
     -- the invoices issued in the 365 days before the snapshot, as each stood on the snapshot
-    -- day: overdue means due and not yet paid then
+    -- day: overdue means due, not yet paid and not yet voided then. The export's status is
+    -- its state at export, so a void counts from voided_at; an undated void (an export
+    -- without the column) from its issue, as there is no better date
     select
         snapshots.account_id,
         snapshots.snapshot_date,
         count(case
             when invoices.due_date < snapshots.snapshot_date
-                and invoices.status <> 'void'
                 and (invoices.paid_at is null or invoices.paid_at >= snapshots.snapshot_date)
+                and not (
+                    invoices.status = 'void'
+                    and (invoices.voided_at is null or invoices.voided_at < snapshots.snapshot_date)
+                )
                 then 1
         end) as overdue_invoices,
         count(case

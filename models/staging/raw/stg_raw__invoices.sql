@@ -14,6 +14,7 @@ final as (
         currency,
         status,
         paid_at,
+        voided_at,
         attempt_count
     from checked
     where rejection_reason is null

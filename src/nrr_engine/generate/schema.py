@@ -116,6 +116,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("status", STR),
             ("paid_at", TS),
             ("attempt_count", I64),
+            ("voided_at", TS),
         ]
     ),
     "crm_events": pa.schema(

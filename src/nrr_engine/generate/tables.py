@@ -42,6 +42,9 @@ FAILED_ATTEMPTS_RANGE = (3, 5)
 #: a uniform draw above these thresholds voids (0.6%) or refunds (0.4%) an invoice
 VOID_ABOVE = 0.994
 REFUNDED_ABOVE = 0.990
+#: a voided invoice is voided this many days after its issue (often after its due date, when
+#: it was overdue until then), and always before the export
+VOID_AFTER_DAYS = (3, 60)
 #: usage sessions: elasticity to seats relative to the segment median, health factor
 #: base + slope * health, role mix of the session's user (USER_ROLES order)
 SESSION_SEATS_ELASTICITY = 0.3
@@ -510,6 +513,11 @@ class Builder:
         paid_null = (
             (status == OPEN) | (status == FAILED) | (status == VOID) | (paid >= self.end_sec)
         )
+        # drawn last, so that every other column is the same draw as before voided_at existed
+        voided = np.minimum(
+            issue_sec + rng.integers(*VOID_AFTER_DAYS, n_inv) * SECONDS_PER_DAY,
+            self.end_sec - 1,
+        )
         o = _sorted([day, self.acct_rank[acct]])
         cols = dict(
             acct=acct,
@@ -520,6 +528,7 @@ class Builder:
             paid=paid,
             paid_null=paid_null,
             attempts=attempts,
+            voided=voided,
         )
         cols = {c: v[o] for c, v in cols.items()}
         self.invoice_keys = (acct, k, status)
@@ -536,6 +545,7 @@ class Builder:
                     np.where(cols["paid_null"], 0, cols["paid"]), cols["paid_null"]
                 ),
                 "attempt_count": pa.array(cols["attempts"], pa.int64()),
+                "voided_at": ts_array(cols["voided"], cols["status"] != VOID),
             },
             schema=SCHEMAS["invoices"],
         )
