@@ -34,7 +34,7 @@ invoices as (
 ),
 
 crm_events as (
-    select * from {{ ref('stg_raw__crm_events') }}
+    select * from {{ ref('int_crm_events_classified') }}
 ),
 
 renewals as (
@@ -89,22 +89,16 @@ relationship_events as (
         snapshots.account_id,
         snapshots.snapshot_date,
         count(case
-            when crm_events.event_type in (
-                    'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
-                )
-                and {{ in_window(90) }}
-                then 1
+            when crm_events.is_expansion_conversation and {{ in_window(90) }} then 1
         end) as expansion_events,
         count(case
-            when crm_events.event_type in ('competitor_mention', 'competitor_page_visit')
-                and {{ in_window(90) }}
-                then 1
+            when crm_events.is_competitor_signal and {{ in_window(90) }} then 1
         end) as competitor_events,
-        count(case when crm_events.event_type = 'champion_left' then 1 end) as champion_departures,
-        count(case when crm_events.event_type = 'new_executive' then 1 end) as new_executives
+        count(case when crm_events.is_champion_departure then 1 end) as champion_departures,
+        count(case when crm_events.is_new_executive then 1 end) as new_executives
     from crm_events
     inner join windows
-        on cast(crm_events.occurred_at as date) = windows.window_day
+        on crm_events.occurred_on = windows.window_day
         and {{ in_window(180) }}
     inner join snapshots
         on crm_events.account_id = snapshots.account_id
