@@ -21,16 +21,16 @@ final as (
         crm_events.crm_event_id,
         crm_events.account_id,
         crm_events.occurred_at,
-        cast(crm_events.occurred_at as date) as occurred_on,
         crm_events.event_type,
         event_types.meaning,
+        event_types.expansion_trigger_type,
+        event_types.winback_signal_name,
+        cast(crm_events.occurred_at as date) as occurred_on,
         coalesce(event_types.is_expansion_conversation, false) as is_expansion_conversation,
         coalesce(event_types.is_competitor_signal, false) as is_competitor_signal,
         coalesce(event_types.is_champion_departure, false) as is_champion_departure,
         coalesce(event_types.is_new_executive, false) as is_new_executive,
-        coalesce(event_types.is_executive_touch, false) as is_executive_touch,
-        event_types.expansion_trigger_type,
-        event_types.winback_signal_name
+        coalesce(event_types.is_executive_touch, false) as is_executive_touch
     from crm_events
     left join event_types
         on crm_events.event_type = event_types.event_type

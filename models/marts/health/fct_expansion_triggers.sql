@@ -39,10 +39,10 @@ rules as (
     select
         cast(max(case when rule = 'event_lookback_days' then value end) as integer)
             as event_lookback_days,
-        max(case when rule = 'usage_seat_penetration_at_least' then value end)
-            as usage_seat_penetration_at_least,
         cast(max(case when rule = 'outcome_window_days' then value end) as integer)
-            as outcome_window_days
+            as outcome_window_days,
+        max(case when rule = 'usage_seat_penetration_at_least' then value end)
+            as usage_seat_penetration_at_least
     from trigger_rules
 ),
 

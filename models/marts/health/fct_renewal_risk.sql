@@ -44,18 +44,18 @@ sessions as (
 rules as (
     -- the seed's scalar rules as one row; a rule missing from the seed fails its data test
     select
+        cast(max(case when rule = 'executive_touch_lookback_days' then value end) as integer)
+            as executive_touch_lookback_days,
+        cast(max(case when rule = 'active_stakeholder_days' then value end) as integer)
+            as active_stakeholder_days,
         max(case when rule = 'adoption_score_below' then value end) as adoption_score_below,
         max(case when rule = 'usage_trend_below' then value end) as usage_trend_below,
         max(case when rule = 'champion_inactive_days_at_least' then value end)
             as champion_inactive_days_at_least,
         max(case when rule = 'payment_behaviour_above' then value end) as payment_behaviour_above,
         max(case when rule = 'competitor_signals_above' then value end) as competitor_signals_above,
-        cast(max(case when rule = 'executive_touch_lookback_days' then value end) as integer)
-            as executive_touch_lookback_days,
         max(case when rule = 'sponsor_inactive_days_at_least' then value end)
             as sponsor_inactive_days_at_least,
-        cast(max(case when rule = 'active_stakeholder_days' then value end) as integer)
-            as active_stakeholder_days,
         max(case when rule = 'red_at_least_flags' then value end) as red_at_least_flags,
         max(case when rule = 'amber_at_least_flags' then value end) as amber_at_least_flags
     from red_flag_rules
@@ -243,7 +243,7 @@ flagged as (
 
 counted as (
     select
-        flagged.*,
+        *,
         case when has_low_usage then 1 else 0 end
         + case when has_no_active_champion then 1 else 0 end
         + case when has_payment_trouble then 1 else 0 end
