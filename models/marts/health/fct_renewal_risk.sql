@@ -1,8 +1,9 @@
 {#-
     Renewal forecast (docs/definitions.md#renewal-risk): every renewal (the end date of a term
-    contract) checked at 90, 60 and 30 days out, as soon as that day is reached. Red flags as
-    they stood at the checkpoint: low usage, no active champion, payment trouble, competitor
-    signals, no executive touch in 6 months. Red: two or more flags; amber: one; green: none.
+    contract) checked at each checkpoint (90, 60 and 30 days out as shipped), as soon as that
+    day is reached. Red flags as they stood at the checkpoint: low usage, no active champion,
+    payment trouble, competitor signals, no executive touch in 6 months. Red: two or more flags;
+    amber: one; green: none (as shipped).
     The checkpoints, every flag's threshold and the rating's counts are rows of the seed
     `renewal_red_flags` (docs/definitions.md#renewal-red-flags), joined at run time; which CRM
     events are executive touches says int_crm_events_classified (seed `crm_event_types`).
