@@ -2,6 +2,7 @@
 and lead time (thin model: nrr_engine.calibration.pipeline); figures only above the minimums."""
 
 from nrr_engine.calibration import pipeline
+from nrr_engine.calibration.model import score_bands
 
 
 def model(dbt, session):
@@ -9,4 +10,7 @@ def model(dbt, session):
     # the minimums are dbt vars, rendered into this model's meta (_calibration__models.yml)
     minimums = pipeline.Minimums.from_vars(dbt.config.meta_get("calibration_minimums"))
     history = dbt.ref("int_health_snapshots_labelled").df()
-    return pipeline.predictive_signals(history, minimums)
+    # the renewal signal's health threshold: the flag band's upper bound in the seed
+    bands = score_bands(dbt.ref("health_bands").df())
+    flag_band = dbt.config.meta_get("health_flag_band")
+    return pipeline.predictive_signals(history, minimums, bands, flag_band)

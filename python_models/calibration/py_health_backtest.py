@@ -14,5 +14,7 @@ def model(dbt, session):
     history = dbt.ref("int_health_snapshots_labelled").df()
     signals = dbt.ref("health_signals").df()
     signal_names = signals["signal_name"].tolist()
+    # the bands and the flag band come from the seed and the var, as in the SQL
     bands = score_bands(dbt.ref("health_bands").df())
-    return pipeline.backtest(pipeline.calibrate(history, signal_names, minimums, bands))
+    flag_band = dbt.config.meta_get("health_flag_band")
+    return pipeline.backtest(pipeline.calibrate(history, signal_names, minimums, bands, flag_band))

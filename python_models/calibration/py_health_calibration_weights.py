@@ -20,7 +20,8 @@ def model(dbt, session):
     }
     signal_categories = dict(zip(signals["signal_name"], signals["category"], strict=True))
     bands = score_bands(dbt.ref("health_bands").df())
-    run = pipeline.calibrate(history, signals["signal_name"].tolist(), minimums, bands)
+    flag_band = dbt.config.meta_get("health_flag_band")
+    run = pipeline.calibrate(history, signals["signal_name"].tolist(), minimums, bands, flag_band)
     return pipeline.calibrated_weights(
         run, prior_signal_weights, signal_categories, category_weight
     )

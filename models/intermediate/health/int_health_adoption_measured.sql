@@ -1,6 +1,7 @@
 {#-
     Product adoption signals per account and snapshot (docs/definitions.md#health-signals): how
-    broadly and deeply the product is used, not how often. Only data dated before the snapshot.
+    broadly and deeply the product is used, not how often. Only data dated before the snapshot,
+    in the window `adoption_recent` of seeds/health_signal_windows.csv (read at run time).
 -#}
 {{ config(
     materialized='incremental',
@@ -22,6 +23,10 @@ windows as (
     {{ incremental_snapshot_filter() }}
 ),
 
+signal_windows as (
+    select * from {{ ref('health_signal_windows') }}
+),
+
 feature_days as (
     select * from {{ ref('int_usage_account_feature_days_aggregated') }}
 ),
@@ -40,6 +45,22 @@ users as (
 
 integrations as (
     select * from {{ ref('stg_raw__integrations') }}
+),
+
+window_lengths as (
+    -- this model's window of the seed, as one row
+    select {{ signal_window_columns(['adoption_recent']) }}
+    from signal_windows
+),
+
+recent_days as (
+    -- the days of the adoption window before each snapshot
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('adoption_recent') }}
 ),
 
 core_feature_count as (
@@ -82,29 +103,27 @@ recent_features as (
         sum(account_days.events) as events,
         sum(account_days.deep_events) as deep_events
     from account_days
-    inner join windows
-        on account_days.usage_date = windows.window_day
-        and {{ in_window(30) }}
+    inner join recent_days
+        on account_days.usage_date = recent_days.window_day
     inner join snapshots
         on account_days.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and recent_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
 window_users as (
-    -- each user's sessions in the 30 days before each snapshot
+    -- each user's sessions in the adoption window before each snapshot
     select
         snapshots.account_id,
         snapshots.snapshot_date,
         sessions.user_id,
         count(case when sessions.used_workflow then 1 end) as workflow_sessions
     from sessions
-    inner join windows
-        on sessions.usage_date = windows.window_day
-        and {{ in_window(30) }}
+    inner join recent_days
+        on sessions.usage_date = recent_days.window_day
     inner join snapshots
         on sessions.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and recent_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date, sessions.user_id
 ),
 
@@ -197,7 +216,7 @@ measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        -- no use in 30 days is a real value (0), not missing data
+        -- no use in the window is a real value (0), not missing data
         1.0 * coalesce(recent_features.core_features_used, 0)
         / nullif(core_feature_count.core_features, 0) as feature_breadth,
         coalesce(1.0 * recent_features.deep_events / nullif(recent_features.events, 0), 0)

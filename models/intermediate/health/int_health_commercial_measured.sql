@@ -3,7 +3,9 @@
     renewal, payment behaviour as it stood at the snapshot, expansion conversations, stakeholder
     changes and competitor signals. Invoices and CRM events join
     int_health_snapshot_windows_listed on their day, not by a range join into every account's
-    history (docs/definitions.md#health-snapshots).
+    history (docs/definitions.md#health-snapshots). The windows are rows of
+    seeds/health_signal_windows.csv, read at run time; which CRM event counts where says
+    int_crm_events_classified (seeds/crm_event_types.csv).
 -#}
 {{ config(
     materialized='incremental',
@@ -25,6 +27,10 @@ windows as (
     {{ incremental_snapshot_filter() }}
 ),
 
+signal_windows as (
+    select * from {{ ref('health_signal_windows') }}
+),
+
 line_items as (
     select * from {{ ref('int_line_items_annualized') }}
 ),
@@ -34,7 +40,40 @@ invoices as (
 ),
 
 crm_events as (
-    select * from {{ ref('stg_raw__crm_events') }}
+    select * from {{ ref('int_crm_events_classified') }}
+),
+
+window_lengths as (
+    -- this model's windows of the seed, as one row
+    select {{ signal_window_columns([
+        'payment_invoices', 'late_payments', 'expansion_conversations', 'competitor_signals',
+        'stakeholder_changes'
+    ]) }}
+    from signal_windows
+),
+
+invoice_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('payment_invoices') }}
+),
+
+relationship_days as (
+    -- the days of the CRM windows before each snapshot, with the windows each is in
+    select
+        windows.snapshot_date,
+        windows.window_day,
+        {{ in_signal_window('expansion_conversations') }} as is_expansion_day,
+        {{ in_signal_window('competitor_signals') }} as is_competitor_day,
+        {{ in_signal_window('stakeholder_changes') }} as is_stakeholder_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('expansion_conversations') }}
+        or {{ in_signal_window('competitor_signals') }}
+        or {{ in_signal_window('stakeholder_changes') }}
 ),
 
 renewals as (
@@ -53,10 +92,10 @@ renewals as (
 ),
 
 payments as (
-    -- the invoices issued in the 365 days before the snapshot, as each stood on the snapshot
-    -- day: overdue means due, not yet paid and not yet voided then. The export's status is
-    -- its state at export, so a void counts from voided_at; an undated void (an export
-    -- without the column) from its issue, as there is no better date
+    -- the invoices issued in the invoice window before the snapshot, as each stood on the
+    -- snapshot day: overdue means due, not yet paid and not yet voided then. The export's
+    -- status is its state at export, so a void counts from voided_at; an undated void (an
+    -- export without the column) from its issue, as there is no better date
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -71,17 +110,20 @@ payments as (
         end) as overdue_invoices,
         count(case
             when
-                {{ in_days_before('invoices.paid_at', 'snapshots.snapshot_date', 90) }}
+                {{ in_days_before(
+                    'invoices.paid_at', 'snapshots.snapshot_date',
+                    'window_lengths.late_payments_days', 'window_lengths.late_payments_offset_days'
+                ) }}
                 and cast(invoices.paid_at as date) > invoices.due_date
                 then 1
         end) as late_payments
     from invoices
-    inner join windows
-        on invoices.issued_at = windows.window_day
-        and {{ in_window(365) }}
+    cross join window_lengths
+    inner join invoice_days
+        on invoices.issued_at = invoice_days.window_day
     inner join snapshots
         on invoices.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and invoice_days.snapshot_date = snapshots.snapshot_date
     -- only an invoice paid after its due date, or not yet, is ever overdue or late; the others
     -- would add only zero counts
     where invoices.paid_at is null
@@ -94,26 +136,23 @@ relationship_events as (
         snapshots.account_id,
         snapshots.snapshot_date,
         count(case
-            when crm_events.event_type in (
-                    'expansion_inquiry', 'pricing_page_visit', 'higher_tier_feature_attempt'
-                )
-                and {{ in_window(90) }}
-                then 1
+            when crm_events.is_expansion_conversation and relationship_days.is_expansion_day then 1
         end) as expansion_events,
         count(case
-            when crm_events.event_type in ('competitor_mention', 'competitor_page_visit')
-                and {{ in_window(90) }}
-                then 1
+            when crm_events.is_competitor_signal and relationship_days.is_competitor_day then 1
         end) as competitor_events,
-        count(case when crm_events.event_type = 'champion_left' then 1 end) as champion_departures,
-        count(case when crm_events.event_type = 'new_executive' then 1 end) as new_executives
+        count(case
+            when crm_events.is_champion_departure and relationship_days.is_stakeholder_day then 1
+        end) as champion_departures,
+        count(case
+            when crm_events.is_new_executive and relationship_days.is_stakeholder_day then 1
+        end) as new_executives
     from crm_events
-    inner join windows
-        on cast(crm_events.occurred_at as date) = windows.window_day
-        and {{ in_window(180) }}
+    inner join relationship_days
+        on crm_events.occurred_on = relationship_days.window_day
     inner join snapshots
         on crm_events.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and relationship_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 

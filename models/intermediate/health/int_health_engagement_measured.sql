@@ -2,6 +2,7 @@
     Engagement trajectory signals per account and snapshot (docs/definitions.md#health-signals):
     the direction of use (sessions and session depth against the 30 days before), discovery of
     new features, and whether the champion and the executive sponsor still use the product.
+    The windows are rows of seeds/health_signal_windows.csv, read at run time.
 -#}
 {{ config(
     materialized='incremental',
@@ -23,6 +24,10 @@ windows as (
     {{ incremental_snapshot_filter() }}
 ),
 
+signal_windows as (
+    select * from {{ ref('health_signal_windows') }}
+),
+
 sessions as (
     select * from {{ ref('int_usage_sessions_aggregated') }}
 ),
@@ -35,22 +40,59 @@ users as (
     select * from {{ ref('stg_raw__users') }}
 ),
 
+window_lengths as (
+    -- this model's windows of the seed, as one row
+    select {{ signal_window_columns([
+        'usage_trend_recent', 'usage_trend_earlier', 'feature_discovery', 'stakeholder_activity'
+    ]) }}
+    from signal_windows
+),
+
+trend_days as (
+    -- the days of the recent and earlier usage-trend windows before each snapshot
+    select
+        windows.snapshot_date,
+        windows.window_day,
+        {{ in_signal_window('usage_trend_recent') }} as is_recent,
+        {{ in_signal_window('usage_trend_earlier') }} as is_earlier
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('usage_trend_recent') }}
+        or {{ in_signal_window('usage_trend_earlier') }}
+),
+
+discovery_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('feature_discovery') }}
+),
+
+stakeholder_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('stakeholder_activity') }}
+),
+
 session_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        count(case when {{ in_window(30) }} then 1 end) as recent_sessions,
-        count(case when {{ in_window(30, offset_days=30) }} then 1 end) as earlier_sessions,
-        avg(case when {{ in_window(30) }} then sessions.distinct_features end) as recent_depth,
-        avg(case when {{ in_window(30, offset_days=30) }} then sessions.distinct_features end)
-            as earlier_depth
+        count(case when trend_days.is_recent then 1 end) as recent_sessions,
+        count(case when trend_days.is_earlier then 1 end) as earlier_sessions,
+        avg(case when trend_days.is_recent then sessions.distinct_features end) as recent_depth,
+        avg(case when trend_days.is_earlier then sessions.distinct_features end) as earlier_depth
     from sessions
-    inner join windows
-        on sessions.usage_date = windows.window_day
-        and {{ in_window(60) }}
+    inner join trend_days
+        on sessions.usage_date = trend_days.window_day
     inner join snapshots
         on sessions.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and trend_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -69,12 +111,11 @@ discoveries as (
         snapshots.snapshot_date,
         count(*) as features_discovered
     from first_uses
-    inner join windows
-        on first_uses.first_used_on = windows.window_day
-        and {{ in_window(90) }}
+    inner join discovery_days
+        on first_uses.first_used_on = discovery_days.window_day
     inner join snapshots
         on first_uses.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and discovery_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -94,8 +135,8 @@ stakeholder_sessions as (
 ),
 
 stakeholder_use as (
-    -- the last day in the last 120 days that each role's users (still active at the snapshot)
-    -- used the product; longer ago scores 0 anyway, so the window bounds the work
+    -- the last day in the stakeholder window that each role's users (still active at the
+    -- snapshot) used the product; longer ago scores 0 anyway, so the window bounds the work
     select
         snapshots.account_id,
         snapshots.snapshot_date,
@@ -106,12 +147,11 @@ stakeholder_use as (
                 then stakeholder_sessions.usage_date
         end) as sponsor_last_seen
     from stakeholder_sessions
-    inner join windows
-        on stakeholder_sessions.usage_date = windows.window_day
-        and {{ in_window(120) }}
+    inner join stakeholder_days
+        on stakeholder_sessions.usage_date = stakeholder_days.window_day
     inner join snapshots
         on stakeholder_sessions.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and stakeholder_days.snapshot_date = snapshots.snapshot_date
     where stakeholder_sessions.created_at < snapshots.snapshot_date
         and (
             stakeholder_sessions.deactivated_at is null
@@ -135,17 +175,18 @@ measured as (
         session_windows.recent_depth / nullif(session_windows.earlier_depth, 0)
             as session_depth_trend,
         1.0 * coalesce(discoveries.features_discovered, 0) as new_features_discovered,
-        -- capped at 120 days: also the value without an active champion (or sponsor) or when
-        -- they have not used the product in 120 days
+        -- capped at the stakeholder window: also the value without an active champion (or
+        -- sponsor) or when they have not used the product in that window
         1.0 * coalesce(
             {{ dbt.datediff('stakeholder_use.champion_last_seen', 'snapshots.snapshot_date', 'day') }},
-            120
+            window_lengths.stakeholder_activity_offset_days + window_lengths.stakeholder_activity_days
         ) as champion_activity,
         1.0 * coalesce(
             {{ dbt.datediff('stakeholder_use.sponsor_last_seen', 'snapshots.snapshot_date', 'day') }},
-            120
+            window_lengths.stakeholder_activity_offset_days + window_lengths.stakeholder_activity_days
         ) as executive_sponsor_activity
     from snapshots
+    cross join window_lengths
     left join session_windows
         on snapshots.account_id = session_windows.account_id
         and snapshots.snapshot_date = session_windows.snapshot_date

@@ -3,7 +3,8 @@
     ticket tone and frequency, NPS level and change, community participation and review tone.
     Signals without data (no ticket, no NPS answer, no rating) are missing, not zero. Each
     signal joins its dated rows to int_health_snapshot_windows_listed on the day, not by a range
-    join into every account's history (docs/definitions.md#health-snapshots).
+    join into every account's history (docs/definitions.md#health-snapshots). The windows are
+    rows of seeds/health_signal_windows.csv, read at run time.
 -#}
 {{ config(
     materialized='incremental',
@@ -25,6 +26,10 @@ windows as (
     {{ incremental_snapshot_filter() }}
 ),
 
+signal_windows as (
+    select * from {{ ref('health_signal_windows') }}
+),
+
 tickets as (
     select * from {{ ref('int_support_tickets_toned') }}
 ),
@@ -41,20 +46,70 @@ feedback as (
     select * from {{ ref('stg_raw__feedback_items') }}
 ),
 
+window_lengths as (
+    -- this model's windows of the seed, as one row
+    select {{ signal_window_columns([
+        'ticket_tone', 'ticket_frequency_recent', 'ticket_frequency_baseline', 'nps',
+        'community', 'reviews'
+    ]) }}
+    from signal_windows
+),
+
+ticket_days as (
+    -- the days of the ticket windows before each snapshot, with the windows each is in
+    select
+        windows.snapshot_date,
+        windows.window_day,
+        {{ in_signal_window('ticket_tone') }} as is_tone_day,
+        {{ in_signal_window('ticket_frequency_recent') }} as is_recent_day,
+        {{ in_signal_window('ticket_frequency_baseline') }} as is_baseline_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('ticket_tone') }}
+        or {{ in_signal_window('ticket_frequency_recent') }}
+        or {{ in_signal_window('ticket_frequency_baseline') }}
+),
+
+nps_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('nps') }}
+),
+
+community_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('community') }}
+),
+
+review_days as (
+    select
+        windows.snapshot_date,
+        windows.window_day
+    from windows
+    cross join window_lengths
+    where {{ in_signal_window('reviews') }}
+),
+
 ticket_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        avg(case when {{ in_window(90) }} then tickets.tone end) as ticket_tone,
-        count(case when {{ in_window(30) }} then 1 end) as recent_tickets,
-        count(case when {{ in_window(90, offset_days=30) }} then 1 end) as earlier_tickets
+        avg(case when ticket_days.is_tone_day then tickets.tone end) as ticket_tone,
+        count(case when ticket_days.is_recent_day then 1 end) as recent_tickets,
+        count(case when ticket_days.is_baseline_day then 1 end) as earlier_tickets
     from tickets
-    inner join windows
-        on cast(tickets.created_at as date) = windows.window_day
-        and {{ in_window(120) }}
+    inner join ticket_days
+        on cast(tickets.created_at as date) = ticket_days.window_day
     inner join snapshots
         on tickets.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and ticket_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -79,28 +134,29 @@ nps_sequenced as (
 ),
 
 nps_latest as (
-    -- the latest answer in the 365 days before the snapshot is the one there whose newer
+    -- the latest answer in the NPS window before the snapshot is the one there whose newer
     -- neighbour is not before the snapshot; the previous score is its older neighbour's, if
-    -- that is in the 365 days too
+    -- that is in the window too
     select
         snapshots.account_id,
         snapshots.snapshot_date,
         nps_sequenced.score as latest_score,
         case
             when {{ in_days_before(
-                'nps_sequenced.older_responded_at', 'snapshots.snapshot_date', 365
+                'nps_sequenced.older_responded_at', 'snapshots.snapshot_date',
+                'window_lengths.nps_days', 'window_lengths.nps_offset_days'
             ) }}
                 then nps_sequenced.older_score
         end as previous_score
     from nps_sequenced
-    inner join windows
-        on cast(nps_sequenced.responded_at as date) = windows.window_day
-        and {{ in_window(365) }}
+    cross join window_lengths
+    inner join nps_days
+        on cast(nps_sequenced.responded_at as date) = nps_days.window_day
     inner join snapshots
         on nps_sequenced.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and nps_days.snapshot_date = snapshots.snapshot_date
     where nps_sequenced.newer_responded_at is null
-        or nps_sequenced.newer_responded_at >= windows.snapshot_date
+        or nps_sequenced.newer_responded_at >= nps_days.snapshot_date
 ),
 
 community_windows as (
@@ -109,12 +165,11 @@ community_windows as (
         snapshots.snapshot_date,
         count(*) as activities
     from community
-    inner join windows
-        on cast(community.occurred_at as date) = windows.window_day
-        and {{ in_window(90) }}
+    inner join community_days
+        on cast(community.occurred_at as date) = community_days.window_day
     inner join snapshots
         on community.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and community_days.snapshot_date = snapshots.snapshot_date
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -124,12 +179,11 @@ ratings as (
         snapshots.snapshot_date,
         avg(1.0 * feedback.rating) as mean_rating
     from feedback
-    inner join windows
-        on cast(feedback.created_at as date) = windows.window_day
-        and {{ in_window(365) }}
+    inner join review_days
+        on cast(feedback.created_at as date) = review_days.window_day
     inner join snapshots
         on feedback.account_id = snapshots.account_id
-        and windows.snapshot_date = snapshots.snapshot_date
+        and review_days.snapshot_date = snapshots.snapshot_date
     where feedback.rating is not null
     group by snapshots.account_id, snapshots.snapshot_date
 ),
@@ -140,12 +194,20 @@ measured as (
         snapshots.snapshot_date,
         ticket_windows.ticket_tone,
         ratings.mean_rating as review_tone,
+        -- the baseline's tickets per recent window: 90 days over 30 is a third of them
         (1.0 + coalesce(ticket_windows.recent_tickets, 0))
-        / (1.0 + coalesce(ticket_windows.earlier_tickets, 0) / 3.0) as ticket_frequency_trend,
+        / (
+            1.0 + coalesce(ticket_windows.earlier_tickets, 0)
+            / (
+                1.0 * window_lengths.ticket_frequency_baseline_days
+                / window_lengths.ticket_frequency_recent_days
+            )
+        ) as ticket_frequency_trend,
         1.0 * nps_latest.latest_score as nps_latest,
         1.0 * nps_latest.latest_score - nps_latest.previous_score as nps_change,
         1.0 * coalesce(community_windows.activities, 0) as community_participation
     from snapshots
+    cross join window_lengths
     left join ticket_windows
         on snapshots.account_id = ticket_windows.account_id
         and snapshots.snapshot_date = ticket_windows.snapshot_date

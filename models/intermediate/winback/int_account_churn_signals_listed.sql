@@ -16,7 +16,8 @@ accounts as (
 ),
 
 crm_events as (
-    select * from {{ ref('stg_raw__crm_events') }}
+    -- the win-back signal of each event type comes from seeds/crm_event_types.csv
+    select * from {{ ref('int_crm_events_classified') }}
 ),
 
 invoices as (
@@ -31,20 +32,13 @@ crm_signals as (
     select
         churns.account_id,
         churns.churn_date,
-        case crm_events.event_type
-            when 'champion_left' then 'champion_left_events'
-            when 'higher_tier_feature_attempt' then 'higher_tier_feature_attempts'
-            else 'competitor_events'
-        end as signal_name,
-        cast(crm_events.occurred_at as date) as observed_on
+        crm_events.winback_signal_name as signal_name,
+        crm_events.occurred_on as observed_on
     from churns
     inner join crm_events
         on churns.account_id = crm_events.account_id
-        and cast(crm_events.occurred_at as date) < churns.churn_date
-    where crm_events.event_type in (
-            'champion_left', 'competitor_mention', 'competitor_page_visit',
-            'higher_tier_feature_attempt'
-        )
+        and crm_events.occurred_on < churns.churn_date
+    where crm_events.winback_signal_name is not null
 ),
 
 payment_signals as (

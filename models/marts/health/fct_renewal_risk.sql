@@ -1,8 +1,12 @@
 {#-
     Renewal forecast (docs/definitions.md#renewal-risk): every renewal (the end date of a term
-    contract) checked at 90, 60 and 30 days out, as soon as that day is reached. Red flags as
-    they stood at the checkpoint: low usage, no active champion, payment trouble, competitor
-    signals, no executive touch in 6 months. Red: two or more flags; amber: one; green: none.
+    contract) checked at each checkpoint (90, 60 and 30 days out as shipped), as soon as that
+    day is reached. Red flags as they stood at the checkpoint: low usage, no active champion,
+    payment trouble, competitor signals, no executive touch in 6 months. Red: two or more flags;
+    amber: one; green: none (as shipped).
+    The checkpoints, every flag's threshold and the rating's counts are rows of the seed
+    `renewal_red_flags` (docs/definitions.md#renewal-red-flags), joined at run time; which CRM
+    events are executive touches says int_crm_events_classified (seed `crm_event_types`).
     Once the renewal date (plus `renewal_grace_days`) has passed, the outcome is recorded, so
     the forecast's accuracy is a table, not a claim. A flag fires only from data that exists:
     a renewal whose health is insufficient_data is not red for low health
@@ -23,7 +27,11 @@ health as (
 ),
 
 crm_events as (
-    select * from {{ ref('stg_raw__crm_events') }}
+    select * from {{ ref('int_crm_events_classified') }}
+),
+
+red_flag_rules as (
+    select * from {{ ref('renewal_red_flags') }}
 ),
 
 users as (
@@ -32,6 +40,32 @@ users as (
 
 sessions as (
     select * from {{ ref('int_usage_sessions_aggregated') }}
+),
+
+rules as (
+    -- the seed's scalar rules as one row; a rule missing from the seed fails its data test
+    select
+        cast(max(case when rule = 'executive_touch_lookback_days' then value end) as integer)
+            as executive_touch_lookback_days,
+        cast(max(case when rule = 'active_stakeholder_days' then value end) as integer)
+            as active_stakeholder_days,
+        max(case when rule = 'adoption_score_below' then value end) as adoption_score_below,
+        max(case when rule = 'usage_trend_below' then value end) as usage_trend_below,
+        max(case when rule = 'champion_inactive_days_at_least' then value end)
+            as champion_inactive_days_at_least,
+        max(case when rule = 'payment_behaviour_above' then value end) as payment_behaviour_above,
+        max(case when rule = 'competitor_signals_above' then value end) as competitor_signals_above,
+        max(case when rule = 'sponsor_inactive_days_at_least' then value end)
+            as sponsor_inactive_days_at_least,
+        max(case when rule = 'red_at_least_flags' then value end) as red_at_least_flags,
+        max(case when rule = 'amber_at_least_flags' then value end) as amber_at_least_flags
+    from red_flag_rules
+),
+
+checkpoint_days as (
+    select distinct cast(value as integer) as days_out
+    from red_flag_rules
+    where rule = 'checkpoint_days_out'
 ),
 
 renewals as (
@@ -46,15 +80,13 @@ renewals as (
 ),
 
 checkpoints as (
-    {% for days_out in [90, 60, 30] -%}
-        select
-            renewals.*,
-            {{ days_out }} as days_out,
-            cast({{ dbt.dateadd('day', -days_out, 'renewals.renewal_date') }} as date) as checkpoint_date
-        from renewals
-        {% if not loop.last %}union all
-        {% endif -%}
-    {%- endfor %}
+    select
+        renewals.*,
+        checkpoint_days.days_out,
+        cast({{ dbt.dateadd('day', '-1 * checkpoint_days.days_out', 'renewals.renewal_date') }} as date)
+            as checkpoint_date
+    from renewals
+    cross join checkpoint_days
 ),
 
 reached as (
@@ -85,10 +117,13 @@ executive_touches as (
         reached.days_out,
         count(*) as touches
     from reached
+    cross join rules
     inner join crm_events
         on reached.account_id = crm_events.account_id
-        and crm_events.event_type in ('executive_touch', 'qbr_held')
-        and {{ in_days_before('crm_events.occurred_at', 'reached.checkpoint_date', 183) }}
+        and crm_events.is_executive_touch
+        and {{ in_days_before(
+            'crm_events.occurred_at', 'reached.checkpoint_date', 'rules.executive_touch_lookback_days'
+        ) }}
     group by reached.account_id, reached.renewal_date, reached.days_out
 ),
 
@@ -105,6 +140,7 @@ stakeholders as (
         count(distinct case when users.role = 'end_user' then users.user_id end)
             as active_end_users
     from reached
+    cross join rules
     inner join users
         on reached.account_id = users.account_id
         and users.created_at < reached.checkpoint_date
@@ -112,7 +148,9 @@ stakeholders as (
     inner join sessions
         on users.account_id = sessions.account_id
         and users.user_id = sessions.user_id
-        and {{ in_days_before('sessions.usage_date', 'reached.checkpoint_date', 30) }}
+        and {{ in_days_before(
+            'sessions.usage_date', 'reached.checkpoint_date', 'rules.active_stakeholder_days'
+        ) }}
     group by reached.account_id, reached.renewal_date, reached.days_out
 ),
 
@@ -158,22 +196,27 @@ flagged as (
         -- health snapshot or insufficient_data raises no flag of its own)
         coalesce(
             health.has_usage_data
-            and (health.adoption_score < 50 or health.usage_trend_value < 0.7),
+            and (
+                health.adoption_score < rules.adoption_score_below
+                or health.usage_trend_value < rules.usage_trend_below
+            ),
             false
         ) as has_low_usage,
         coalesce(
             health.has_user_data and health.has_usage_data
-            and health.champion_activity_value >= 30,
+            and health.champion_activity_value >= rules.champion_inactive_days_at_least,
             false
         ) as has_no_active_champion,
-        coalesce(health.payment_behaviour_value > 0, false) as has_payment_trouble,
-        coalesce(health.competitor_signals_value > 0, false) as has_competitor_signals,
+        coalesce(health.payment_behaviour_value > rules.payment_behaviour_above, false)
+            as has_payment_trouble,
+        coalesce(health.competitor_signals_value > rules.competitor_signals_above, false)
+            as has_competitor_signals,
         coalesce(
             (health.has_crm_data or (health.has_user_data and health.has_usage_data))
             and coalesce(executive_touches.touches, 0) = 0
             and (
                 not (health.has_user_data and health.has_usage_data)
-                or health.executive_sponsor_activity_value >= 120
+                or health.executive_sponsor_activity_value >= rules.sponsor_inactive_days_at_least
             ),
             false
         ) as has_no_executive_touch,
@@ -181,6 +224,7 @@ flagged as (
         coalesce(stakeholders.active_executive_sponsors, 0) as active_executive_sponsors,
         coalesce(stakeholders.active_end_users, 0) as active_end_users
     from reached
+    cross join rules
     left join latest_health
         on reached.account_id = latest_health.account_id
         and reached.renewal_date = latest_health.renewal_date
@@ -213,8 +257,8 @@ rated as (
     select
         counted.*,
         case
-            when counted.red_flags >= 2 then 'red'
-            when counted.red_flags = 1 then 'amber'
+            when counted.red_flags >= rules.red_at_least_flags then 'red'
+            when counted.red_flags >= rules.amber_at_least_flags then 'amber'
             else 'green'
         end as risk_rating,
         case
@@ -229,6 +273,7 @@ rated as (
         {{ round_to_cents('outcome_arr.arr_after') }} as arr_after_renewal
     from counted
     cross join as_of
+    cross join rules
     left join outcome_arr
         on counted.account_id = outcome_arr.account_id
         and counted.renewal_date = outcome_arr.renewal_date

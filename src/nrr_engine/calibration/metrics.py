@@ -7,6 +7,8 @@ is healthier, pass ``-score`` or ``100 - score``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -18,10 +20,8 @@ from nrr_engine.calibration._frames import (
     to_float,
     to_label,
 )
+from nrr_engine.calibration.bands import seed_bands
 from nrr_engine.calibration.labels import DEFAULT_HORIZON_DAYS
-
-#: the playbook's bands, healthiest first (lift_by_band sorts known bands in this order)
-BAND_ORDER = ("thriving", "healthy", "at_risk", "critical", "churning")
 
 
 def _inputs(y, p) -> tuple[np.ndarray, np.ndarray]:
@@ -150,12 +150,14 @@ def lift_by_band(
     label_col: str = "churned_within_horizon",
     *,
     known_col: str | None = "is_outcome_known",
+    band_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Churn rate per band and its lift over the overall churn rate.
 
     Rows whose ``known_col`` is False are left out (if that column exists). Null bands form a
-    band ``'(missing)'``. Bands are ordered thriving, healthy, at_risk, critical, churning, then any
-    other value alphabetically, then ``'(missing)'``.
+    band ``'(missing)'``. Bands are ordered as ``band_order`` (None: the score bands of
+    seeds/health_bands.csv, healthiest first: thriving, healthy, at_risk, critical, churning as
+    shipped), then any other value alphabetically, then ``'(missing)'``.
 
     Columns: ``band`` (str), ``n`` (int64), ``n_churned`` (int64), ``churn_rate`` (float64),
     ``lift`` (float64; ``churn_rate / overall churn rate``, NaN if nobody churned),
@@ -169,7 +171,9 @@ def lift_by_band(
     work = pd.DataFrame({"band": band, "y": y})
     grouped = work.groupby("band", sort=False)["y"]
     out = pd.DataFrame({"n": grouped.size(), "n_churned": grouped.sum()}).reset_index()
-    known = {name: i for i, name in enumerate(BAND_ORDER)}
+    if band_order is None:
+        band_order = seed_bands().healthiest_first
+    known = {name: i for i, name in enumerate(band_order)}
     out["_order"] = [
         (0, known[b], "") if b in known else ((2, 0, "") if b == "(missing)" else (1, 0, b))
         for b in out["band"]

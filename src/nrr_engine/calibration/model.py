@@ -37,41 +37,21 @@ from nrr_engine.calibration._frames import (
     to_float,
     to_label,
 )
+from nrr_engine.calibration.bands import health_bands, seed_bands
 
 RANDOM_STATE = 0
 LABEL_COL = "churned_within_horizon"
 KNOWN_COL = "is_outcome_known"
 
-#: health bands of the playbook's scoring thresholds, lowest score first: (lower bound, band)
-HEALTH_BANDS: tuple[tuple[float, str], ...] = (
-    (0.0, "churning"),
-    (25.0, "critical"),
-    (50.0, "at_risk"),
-    (70.0, "healthy"),
-    (85.0, "thriving"),
-)
-
-#: the band of snapshots without behavioural data (seed `health_bands`): it says that a score is
-#: missing, so it is never a band of a score (docs/definitions.md#calibration)
-NOT_A_SCORE_BAND = "insufficient_data"
-
 
 def score_bands(bands) -> tuple[tuple[float, str], ...]:
     """The score bands of a band table such as the seed ``health_bands`` (columns ``band`` and
-    ``lower_score``), lowest first: every band with a lower bound except ``NOT_A_SCORE_BAND``.
+    ``lower_score``), lowest first: every band with a lower bound except ``NOT_A_SCORE_BAND``
+    (``bands.health_bands``).
 
     Raises ValueError if no band is left or two bands share a lower bound.
     """
-    frame = as_pandas(bands)
-    require_columns(frame, ["band", "lower_score"], "bands")
-    lower = to_float(frame["lower_score"], "lower_score")
-    keep = ~np.isnan(lower) & (frame["band"].astype("str") != NOT_A_SCORE_BAND).to_numpy()
-    out = sorted(zip(lower[keep].tolist(), frame["band"][keep].astype("str"), strict=True))
-    if not out:
-        raise ValueError("bands: no score band (a band with a lower_score)")
-    if len({bound for bound, _ in out}) != len(out):
-        raise ValueError(f"bands: two bands share a lower bound: {out}")
-    return tuple(out)
+    return health_bands(bands).score_bands
 
 
 @dataclass(frozen=True)
@@ -261,15 +241,16 @@ def calibrated_health_score(churn_probability) -> pd.Series:
     return pd.Series(100.0 * (1.0 - values), index=p.index, name="calibrated_health_score")
 
 
-def health_band(health_score, bands: Sequence[tuple[float, str]] = HEALTH_BANDS) -> pd.Series:
+def health_band(health_score, bands: Sequence[tuple[float, str]] | None = None) -> pd.Series:
     """The band of a 0-100 score (str; null stays null).
 
     ``bands`` are (lower bound, name) pairs, lowest first, lower bound inclusive (``score_bands``
-    reads them from the seed). The default is the playbook's: ``>= 85`` thriving, ``>= 70``
-    healthy, ``>= 50`` at_risk, ``>= 25`` critical, else churning (the table's 85-100 / 70-84 /
-    50-69 / 25-49 / 0-24, extended to fractional scores). A score below the lowest bound gets the
-    lowest band.
+    reads them from the seed table). None: the repository's seeds/health_bands.csv
+    (``bands.seed_bands``; shipped: the playbook's 85-100 / 70-84 / 50-69 / 25-49 / 0-24,
+    extended to fractional scores). A score below the lowest bound gets the lowest band.
     """
+    if bands is None:
+        bands = seed_bands().score_bands
     s = pd.Series(health_score)
     values = to_float(s, "health_score")
     bounds = np.array([float(b) for b, _ in bands])

@@ -23,6 +23,12 @@ import numpy as np
 import pandas as pd
 
 from nrr_engine.calibration._frames import as_pandas, to_float
+from nrr_engine.calibration.bands import (
+    NOT_A_SCORE_BAND,
+    HealthBands,
+    project_var,
+    seed_bands,
+)
 from nrr_engine.calibration.labels import label_snapshots
 from nrr_engine.calibration.metrics import (
     calibration_by_decile,
@@ -31,8 +37,6 @@ from nrr_engine.calibration.metrics import (
     summary_metrics,
 )
 from nrr_engine.calibration.model import (
-    HEALTH_BANDS,
-    NOT_A_SCORE_BAND,
     FittedChurnModel,
     calibrated_health_score,
     fit_calibrated_weights,
@@ -47,7 +51,6 @@ from nrr_engine.calibration.survival import kaplan_meier
 HORIZON_DAYS = 90
 TEST_FRACTION = 0.3
 LEAD_DAYS = 30
-AT_RISK_THRESHOLD = 70.0  # "at risk or worse": below the healthy band
 CATEGORIES = ("adoption", "engagement", "sentiment", "commercial")
 
 REPORTED = "reported"
@@ -59,6 +62,8 @@ TARGETS = {
 }
 
 # The playbook's "Predictive Signal Identification" table, as flags on measured signal values.
+# {flag_threshold}: the upper bound of the band health_flag_band of seeds/health_bands.csv (70
+# as shipped: at risk or worse), filled in by signal_flags.
 SIGNAL_FLAGS = {
     "usage_drop_over_40pct": "usage_trend_value < 0.6",
     "champion_inactive": "champion_activity_value >= 30",
@@ -69,9 +74,26 @@ SIGNAL_FLAGS = {
     "payment_trouble": "payment_behaviour_value >= 1",
     "nps_dropped_20_points": "nps_change_value <= -2",
     "renewal_within_60_days_and_health_below_70": (
-        "days_to_renewal_value <= 60 and composite_score < 70"
+        "days_to_renewal_value <= 60 and composite_score < {flag_threshold:g}"
     ),
 }
+
+
+def signal_flags(flag_threshold: float) -> dict[str, str]:
+    """SIGNAL_FLAGS with the health flag threshold filled in."""
+    return {name: rule.format(flag_threshold=flag_threshold) for name, rule in SIGNAL_FLAGS.items()}
+
+
+def resolve_bands(
+    bands: Sequence[tuple[float, str]] | None, flag_band: str | None
+) -> tuple[HealthBands, float]:
+    """The score bands and the flag threshold (the upper bound of ``flag_band``): from the
+    arguments (the thin models pass the seed table and the var), else from the repository's
+    seeds/health_bands.csv and the var health_flag_band of dbt_project.yml."""
+    resolved = seed_bands() if bands is None else HealthBands(tuple(bands))
+    band = str(project_var("health_flag_band")) if flag_band is None else flag_band
+    return resolved, resolved.flag_threshold(band)
+
 
 # summary metrics that are counts: published whatever the status, since the minimums are judged
 # on them; every other metric is null below a minimum
@@ -214,6 +236,8 @@ class CalibrationRun:
     prior: Sufficiency
     calibrated: Sufficiency
     minimums: Minimums
+    bands: HealthBands
+    flag_threshold: float  # prior score below this: flagged (at risk or worse as shipped)
 
     @property
     def cutoff_date(self) -> pd.Timestamp | None:
@@ -236,7 +260,8 @@ def calibrate(
     history,
     signal_names: Sequence[str],
     minimums: Minimums,
-    bands: Sequence[tuple[float, str]] = HEALTH_BANDS,
+    bands: Sequence[tuple[float, str]] | None = None,
+    flag_band: str | None = None,
 ) -> CalibrationRun:
     """Label, split walk-forward, and, above the minimums, fit and score the test period.
 
@@ -246,8 +271,10 @@ def calibrate(
     or after the cutoff) for both scores, and the training snapshots too for the calibrated one.
     The signal-level model reads every signal's score and a missing-indicator per signal; the
     category-level model reads the four category scores. ``bands`` band the calibrated score
-    (``model.score_bands`` of the seed).
+    (``model.score_bands`` of the seed) and ``flag_band`` (the var health_flag_band) sets the
+    prior score's flag threshold, its upper bound; None: ``resolve_bands``.
     """
+    health_bands, flag_threshold = resolve_bands(bands, flag_band)
     scored, n_excluded = scored_snapshots(history)
     labelled = label_snapshots(
         with_missing_indicators(scored, signal_names), horizon_days=HORIZON_DAYS
@@ -303,10 +330,12 @@ def calibrate(
         signal_model = fit_calibrated_weights(split.train, signal_cols)
         category_model = fit_calibrated_weights(split.train, [f"{c}_score" for c in CATEGORIES])
         test["calibrated_score"] = calibrated_health_score(score(signal_model, test)).to_numpy()
-        test["calibrated_band"] = health_band(test["calibrated_score"], bands).to_numpy()
+        test["calibrated_band"] = health_band(
+            test["calibrated_score"], health_bands.score_bands
+        ).to_numpy()
     return CalibrationRun(
         labelled, split, signal_model, category_model, signal_cols, test, counts, prior,
-        calibrated, minimums,
+        calibrated, minimums, health_bands, flag_threshold,
     )  # fmt: skip
 
 
@@ -418,7 +447,8 @@ def _with_status(frame: pd.DataFrame, sufficiency: Sufficiency, consequence: str
 def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
     """ROC AUC, average precision, Brier and early warning of the prior and calibrated scores.
 
-    Early warning flags the prior score "at risk or worse" (below 70). The calibrated score lives
+    Early warning flags the prior score below ``run.flag_threshold`` (the upper bound of the
+    band health_flag_band: below 70, at risk or worse, as shipped). The calibrated score lives
     on a probability scale, so it is flagged at the threshold that flags the same share of
     *training* snapshots: both scores are compared at the same alert volume, and the threshold
     is set before the test period is looked at.
@@ -427,11 +457,11 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
     the counts (n, n_churned, churn_events) and every other value null.
     """
     test_start = run.cutoff_date
-    thresholds = {"prior": AT_RISK_THRESHOLD, "calibrated": np.nan}
+    thresholds = {"prior": run.flag_threshold, "calibrated": np.nan}
     window = None
     if run.calibrated.reported:
         train = run.split.train
-        prior_flag_share = float((train["composite_score"] < AT_RISK_THRESHOLD).mean())
+        prior_flag_share = float((train["composite_score"] < run.flag_threshold).mean())
         train_calibrated = calibrated_health_score(score(run.signal_model, train)).to_numpy()
         thresholds["calibrated"] = float(np.quantile(train_calibrated, prior_flag_share))
     if run.prior.reported:
@@ -521,7 +551,7 @@ def backtest_bands(run: CalibrationRun) -> pd.DataFrame:
         if not status.reported:
             parts.append(_insufficient_row(score_name, status))
             continue
-        table = lift_by_band(run.test, band_col=band_col)
+        table = lift_by_band(run.test, band_col=band_col, band_order=run.bands.healthiest_first)
         table.insert(0, "score_name", score_name)
         parts.append(_with_status(table, status))
     return pd.concat(parts, ignore_index=True)
@@ -561,24 +591,31 @@ SIGNAL_FIGURES = (
 )
 
 
-def predictive_signals(history, minimums: Minimums) -> pd.DataFrame:
+def predictive_signals(
+    history,
+    minimums: Minimums,
+    bands: Sequence[tuple[float, str]] | None = None,
+    flag_band: str | None = None,
+) -> pd.DataFrame:
     """The playbook's predictive-signal table, measured on this book's whole labelled history.
 
     A signal's figures (rates, lift, share of churn flagged, lead time) are published when the
     history holds at least ``minimums.churn_events`` churn events and the signal split the
     accounts with a known outcome into at least ``minimums.signal_accounts_per_group`` flagged
     and as many unflagged ones (an account counts on a side if any of its snapshots does); the
-    counts are published either way.
+    counts are published either way. ``bands`` and ``flag_band`` set the health threshold of
+    the renewal signal (``resolve_bands``).
     """
+    rules = signal_flags(resolve_bands(bands, flag_band)[1])
     scored, n_excluded = scored_snapshots(history)
     labelled = label_snapshots(scored, horizon_days=HORIZON_DAYS)
     flags = {
         name: labelled.eval(rule).fillna(False).astype(bool) if len(labelled)
         else pd.Series([], index=labelled.index, dtype=bool)
-        for name, rule in SIGNAL_FLAGS.items()
+        for name, rule in rules.items()
     }  # fmt: skip
     table = signal_table(labelled, flags, horizon=HORIZON_DAYS)
-    table.insert(1, "rule", table["signal"].map(SIGNAL_FLAGS))
+    table.insert(1, "rule", table["signal"].map(rules))
     known = labelled["is_outcome_known"].to_numpy(dtype=bool)
     accounts = labelled["account_id"].to_numpy()[known]
     n_events = len(_events(labelled))
