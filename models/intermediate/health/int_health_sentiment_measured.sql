@@ -101,7 +101,9 @@ ticket_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        avg(case when ticket_days.is_tone_day then tickets.tone end) as ticket_tone,
+        -- exact decimal sums, so the mean does not depend on the order rows arrive in
+        avg(case when ticket_days.is_tone_day then cast(tickets.tone as decimal(18, 9)) end)
+            as ticket_tone,
         count(case when ticket_days.is_recent_day then 1 end) as recent_tickets,
         count(case when ticket_days.is_baseline_day then 1 end) as earlier_tickets
     from tickets

@@ -36,7 +36,8 @@ matches as (
 scored as (
     select
         ticket_id,
-        avg(tone) as tone,
+        -- exact decimal sums: a float mean depends on the order rows arrive in
+        avg(cast(tone as decimal(18, 9))) as tone,
         {{ dbt.listagg('term', "', '", "order by term") }} as matched_terms
     from matches
     group by ticket_id
