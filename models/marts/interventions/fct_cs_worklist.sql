@@ -49,9 +49,9 @@ ranked as (
                 open_episodes.current_level_order desc,
                 case when open_episodes.sla_status like 'missed%' then 0 else 1 end,
                 case when open_episodes.next_step_due_at is null then 1 else 0 end,
-                open_episodes.next_step_due_at,
+                open_episodes.next_step_due_at asc,
                 open_episodes.arr desc,
-                open_episodes.account_id
+                open_episodes.account_id asc
         ) as worklist_rank
     from open_episodes
 ),

@@ -194,10 +194,7 @@ bounded as (
         opened.*,
         recoveries.recovered_at,
         churns.churned_at,
-        case
-            when recoveries.recovered_at is not null then recoveries.recovered_at
-            else churns.churned_at
-        end as closed_at,
+        coalesce(recoveries.recovered_at, churns.churned_at) as closed_at,
         case
             when recoveries.recovered_at is not null then 'recovered'
             when churns.churned_at is not null then 'churned'
@@ -256,19 +253,8 @@ level_1_started as (
     opened at it or above, else at the first snapshot that reaches it by score, or that has
     stayed unimproved for the previous level's escalate_after_days since that level started. -#}
 {%- for level_order in [2, 3] %}
-level_{{ level_order }}_started as (
-    select
-        bounded.account_id,
-        bounded.opened_at,
-        case
-            when bounded.opening_level_order >= {{ level_order }} then bounded.opened_at
-            else least(
-                coalesce(by_score.reached_at, cast('9999-12-31' as date)),
-                coalesce(by_time.escalated_at, cast('9999-12-31' as date))
-            )
-        end as level_started_at
-    from bounded
-    left join (
+
+    level_{{ level_order }}_reached as (
         select
             account_id,
             opened_at,
@@ -276,10 +262,9 @@ level_{{ level_order }}_started as (
         from episode_snapshots
         where reached_level_order >= {{ level_order }}
         group by account_id, opened_at
-    ) as by_score
-        on bounded.account_id = by_score.account_id
-        and bounded.opened_at = by_score.opened_at
-    left join (
+    ),
+
+    level_{{ level_order }}_escalated as (
         select
             unimproved.account_id,
             unimproved.opened_at,
@@ -292,10 +277,27 @@ level_{{ level_order }}_started as (
             >= {{ dbt.dateadd('day', 'unimproved.escalate_after_days', 'previous.level_started_at') }}
         where unimproved.from_level_order = {{ level_order - 1 }}
         group by unimproved.account_id, unimproved.opened_at
-    ) as by_time
-        on bounded.account_id = by_time.account_id
-        and bounded.opened_at = by_time.opened_at
-),
+    ),
+
+    level_{{ level_order }}_started as (
+        select
+            bounded.account_id,
+            bounded.opened_at,
+            case
+                when bounded.opening_level_order >= {{ level_order }} then bounded.opened_at
+                else least(
+                        coalesce(by_score.reached_at, cast('9999-12-31' as date)),
+                        coalesce(by_time.escalated_at, cast('9999-12-31' as date))
+                    )
+            end as level_started_at
+        from bounded
+        left join level_{{ level_order }}_reached as by_score
+            on bounded.account_id = by_score.account_id
+            and bounded.opened_at = by_score.opened_at
+        left join level_{{ level_order }}_escalated as by_time
+            on bounded.account_id = by_time.account_id
+            and bounded.opened_at = by_time.opened_at
+    ),
 {%- endfor %}
 
 escalated as (
@@ -457,11 +459,11 @@ judged as (
             {{ dbt.dateadd('day', var('intervention_outcome_days'), 'leveled_episodes.opened_at') }}
             as date
         ) as outcome_window_ends_on,
-        coalesce(renewals_in_window.has_renewed, 0) = 1 as has_renewed_in_window,
-        coalesce(renewals_in_window.has_pending_renewal, 0) = 1 as has_pending_renewal_in_window,
         latest_snapshots.latest_snapshot_date,
         alert_reasons.what_changed,
-        next_steps.next_step_number
+        next_steps.next_step_number,
+        coalesce(renewals_in_window.has_renewed, 0) = 1 as has_renewed_in_window,
+        coalesce(renewals_in_window.has_pending_renewal, 0) = 1 as has_pending_renewal_in_window
     from leveled_episodes
     cross join reference_time
     inner join levels as opening_level
@@ -550,9 +552,11 @@ final as (
         described.sla_met,
         described.escalation_count,
         case when described.level_2_started_at > described.opened_at
-            then described.level_2_started_at end as escalated_to_active_save_at,
+                then described.level_2_started_at
+        end as escalated_to_active_save_at,
         case when described.level_3_started_at > described.opened_at
-            then described.level_3_started_at end as escalated_to_executive_at,
+                then described.level_3_started_at
+        end as escalated_to_executive_at,
         described.closed_at,
         described.close_reason,
         case when described.closed_at is null then 'open' else 'closed' end as status,

@@ -152,16 +152,16 @@ rated as (
         counted.treated_episodes >= {{ min_episodes }} as has_enough_treated,
         counted.holdout_episodes >= {{ min_episodes }} as has_enough_holdout,
         case when counted.treated_episodes >= {{ min_episodes }}
-            then {{ safe_ratio('counted.treated_saved', 'counted.treated_episodes') }}
+                then {{ safe_ratio('counted.treated_saved', 'counted.treated_episodes') }}
         end as treated_save_rate,
         case when counted.holdout_episodes >= {{ min_episodes }}
-            then {{ safe_ratio('counted.holdout_saved', 'counted.holdout_episodes') }}
+                then {{ safe_ratio('counted.holdout_saved', 'counted.holdout_episodes') }}
         end as holdout_save_rate,
         case when counted.on_time_episodes >= {{ min_episodes }}
-            then {{ safe_ratio('counted.on_time_saved', 'counted.on_time_episodes') }}
+                then {{ safe_ratio('counted.on_time_saved', 'counted.on_time_episodes') }}
         end as on_time_save_rate,
         case when counted.late_or_never_episodes >= {{ min_episodes }}
-            then {{ safe_ratio('counted.late_or_never_saved', 'counted.late_or_never_episodes') }}
+                then {{ safe_ratio('counted.late_or_never_saved', 'counted.late_or_never_episodes') }}
         end as late_or_never_save_rate
     from counted
     cross join overall_target
@@ -195,14 +195,18 @@ final as (
         rated.holdout_saved,
         rated.holdout_save_rate,
         cast(case when rated.has_enough_treated and rated.has_enough_holdout
-            then rated.treated_save_rate - rated.holdout_save_rate end as {{ ratio_type() }})
+                then rated.treated_save_rate - rated.holdout_save_rate
+        end as {{ ratio_type() }})
             as uplift,
         cast(case when rated.has_enough_treated and rated.has_enough_holdout
-            then intervals.uplift_ci_low end as {{ ratio_type() }}) as uplift_ci_low,
+                then intervals.uplift_ci_low
+        end as {{ ratio_type() }}) as uplift_ci_low,
         cast(case when rated.has_enough_treated and rated.has_enough_holdout
-            then intervals.uplift_ci_high end as {{ ratio_type() }}) as uplift_ci_high,
+                then intervals.uplift_ci_high
+        end as {{ ratio_type() }}) as uplift_ci_high,
         case when rated.has_enough_treated and rated.has_enough_holdout
-            then intervals.bootstrap_replicates end as bootstrap_replicates,
+                then intervals.bootstrap_replicates
+        end as bootstrap_replicates,
         rated.on_time_episodes,
         rated.on_time_saved,
         rated.on_time_save_rate,
