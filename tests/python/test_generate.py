@@ -112,6 +112,7 @@ def test_contract_column_order():
         "crm_events",
         "community_activity",
         "churn_surveys",
+        "cs_activities",
     ]
     assert SCHEMAS["subscription_line_items"].names == [
         "line_item_id",
@@ -169,6 +170,7 @@ ID_COLUMNS = {
     "crm_events": ["crm_event_id"],
     "community_activity": ["activity_id"],
     "churn_surveys": ["survey_id"],
+    "cs_activities": ["activity_id"],
     "ground_truth": ["account_id"],
 }
 
