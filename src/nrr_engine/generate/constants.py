@@ -635,7 +635,7 @@ CS_LATE_TOUCH_DAYS = (3, 22)
 #: and its latent health lifted to at least logit(CS_SAVED_HEALTH).
 CS_SAVE_PROBABILITY = {"early_warning": 0.25, "active_save": 0.35, "executive_escalation": 0.45}
 CS_LATE_TOUCH_SAVE_FACTOR = 0.5
-CS_SAVED_HEALTH = 0.66
+CS_SAVED_HEALTH = 0.75
 #: first-touch and follow-up activity types per level (weights in CS_ACTIVITY_TYPES order) and
 #: follow-ups per month of a touched, open episode (Poisson mean)
 CS_FIRST_TOUCH_TYPE_MIX = {

@@ -10,8 +10,8 @@ are never worked: no rows, no saves.
 
 The planted effect: when a worked account at a level has a pending churn intent, the CS team
 saves it with ``CS_SAVE_PROBABILITY[level]`` (halved for a late touch, nil when never touched or
-touched after the churn date). A save cancels the intent and lifts the latent health; it takes
-effect in the month of the first touch.
+touched after the churn date). One attempt per account: its first such intent. A save cancels
+the intent and lifts the latent health; it takes effect in the month of the first touch.
 
 Every draw here comes from the account's own stream ``self.rcs`` (``rng_for(seed,
 "cs_activity")``): no draw of the other streams is added or moved. A save changes the state
