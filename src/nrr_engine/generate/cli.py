@@ -130,7 +130,8 @@ def generate(
             "account_id below the holdout share): monitored, never worked, never saved",
             "cs_save_attempt_level": "worked accounts only: the risk level of the account's "
             "(first and only) save attempt, the first month it was at a risk level with a churn "
-            "intent pending whose churn date lies inside the history; null otherwise",
+            "intent pending whose churn date lies inside the history (involuntary churns are "
+            "not attempted); null otherwise",
             "cs_save_attempt_touch": "timeliness of that attempt's first touch: on_time, late, "
             "never (no touch by end-date), after_churn (touched only after the churn date)",
             "cs_saved_level": "the level at which CS saved the account (its churn cancelled); "
@@ -155,10 +156,10 @@ def cs_activity_manifest() -> dict:
         "(within sla_hours), late (late_touch_days after the SLA) or never, by first_touch_mix; "
         "then follow-ups while the episode is open; routine check-ins, QBRs and trainings at "
         "no level. Holdout accounts get no activity. A worked account at a level with a churn "
-        "intent pending (churn date inside the history) is saved once with save_probability"
-        "[level] (times late_touch_save_factor when late; 0 when never touched or touched "
-        "after the churn date): its churn is cancelled and its latent health lifted to at "
-        "least saved_health. One save attempt per account.",
+        "intent pending (churn date inside the history; not of a reason in unsaved_reasons) "
+        "is saved once with save_probability[level] (times late_touch_save_factor when late; "
+        "0 when never touched or touched after the churn date): its churn is cancelled and "
+        "its latent health lifted to at least saved_health. One save attempt per account.",
         "holdout": {"salt": C.CS_HOLDOUT_SALT, "share": C.CS_HOLDOUT_SHARE},
         "holdout_bucket": "int(md5((salt + account_id).encode('utf-8')).hexdigest()[:4], 16) "
         "/ 65536; holdout when bucket < share",
@@ -186,6 +187,7 @@ def cs_activity_manifest() -> dict:
         "late_touch_days": list(C.CS_LATE_TOUCH_DAYS),
         "save_probability": C.CS_SAVE_PROBABILITY,
         "late_touch_save_factor": C.CS_LATE_TOUCH_SAVE_FACTOR,
+        "unsaved_reasons": C.CS_UNSAVED_REASONS,
         "saved_health": C.CS_SAVED_HEALTH,
         "activity_types": C.CS_ACTIVITY_TYPES,
     }

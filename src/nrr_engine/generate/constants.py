@@ -634,6 +634,8 @@ CS_LATE_TOUCH_DAYS = (3, 22)
 #: no effect. Once per account (its first such intent). A saved account's churn is cancelled
 #: and its latent health lifted to at least logit(CS_SAVED_HEALTH).
 CS_SAVE_PROBABILITY = {"early_warning": 0.25, "active_save": 0.35, "executive_escalation": 0.45}
+#: churn reasons the CS playbook does not save (an unresolved payment is dunning's, not CS's)
+CS_UNSAVED_REASONS = ["involuntary_payment"]
 CS_LATE_TOUCH_SAVE_FACTOR = 0.5
 CS_SAVED_HEALTH = 0.75
 #: first-touch and follow-up activity types per level (weights in CS_ACTIVITY_TYPES order) and

@@ -8,10 +8,11 @@ time within the SLA, late, or never), then follow-ups while the episode stays op
 no level get some routine activity. Accounts of the holdout (``interventions.holdout_bucket``)
 are never worked: no rows, no saves.
 
-The planted effect: when a worked account at a level has a pending churn intent, the CS team
-saves it with ``CS_SAVE_PROBABILITY[level]`` (halved for a late touch, nil when never touched or
-touched after the churn date). One attempt per account: its first such intent. A save cancels
-the intent and lifts the latent health; it takes effect in the month of the first touch.
+The planted effect: when a worked account at a level has a pending churn intent (not an
+involuntary one: ``CS_UNSAVED_REASONS``), the CS team saves it with
+``CS_SAVE_PROBABILITY[level]`` (halved for a late touch, nil when never touched or touched after
+the churn date). One attempt per account: its first such intent. A save cancels the intent and
+lifts the latent health; it takes effect in the month of the first touch.
 
 Every draw here comes from the account's own stream ``self.rcs`` (``rng_for(seed,
 "cs_activity")``): no draw of the other streams is added or moved. A save changes the state
@@ -26,7 +27,7 @@ import numpy as np
 from ..interventions import is_holdout
 from . import constants as C
 from .io import account_ids
-from .state import PAYING, SimulationState
+from .state import PAYING, REASON, SimulationState
 from .util import SECONDS_PER_DAY, SECONDS_PER_HOUR, Chunks, pick_rows, sigmoid
 
 NO_LEVEL = 0
@@ -64,6 +65,7 @@ FOLLOW_RATE = _by_level(C.CS_FOLLOW_UP_RATE_MONTHLY)
 #: save probability factor by touch class
 TOUCH_SAVE_FACTOR = np.array([1.0, C.CS_LATE_TOUCH_SAVE_FACTOR, 0.0, 0.0])
 SAVED_LATENT_HEALTH = float(np.log(C.CS_SAVED_HEALTH / (1.0 - C.CS_SAVED_HEALTH)))
+UNSAVED_REASONS = np.array([REASON[r] for r in C.CS_UNSAVED_REASONS], dtype=np.int64)
 
 
 class CsActivityMixin(SimulationState):
@@ -236,10 +238,17 @@ class CsActivityMixin(SimulationState):
             self._cs_emit(rows, sec, np.full(len(rows), ATYPE[name]), owner)
 
     def _cs_attempts(self, t: int) -> None:
-        """Save attempts: an account at a level whose churn (due inside the history) is pending."""
+        """Save attempts: an account at a level whose churn (due inside the history, not of a
+        reason in ``CS_UNSAVED_REASONS``) is pending."""
         cal, a = self.cal, self.a
         ie = self.intent_exec
-        cand = (self.status == PAYING) & (self.ep_level > NO_LEVEL) & (ie > t) & ~self.cs_attempted
+        cand = (
+            (self.status == PAYING)
+            & (self.ep_level > NO_LEVEL)
+            & (ie > t)
+            & ~self.cs_attempted
+            & ~np.isin(self.intent_reason, UNSAVED_REASONS)
+        )
         idx = np.flatnonzero(cand)
         m = np.minimum(ie[idx], len(cal.month_start) - 1)
         due_day = cal.month_start[m] + np.minimum(a["anchor"][idx], cal.month_days[m]) - 1
