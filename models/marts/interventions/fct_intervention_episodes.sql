@@ -1,15 +1,17 @@
 {#-
     Intervention episodes (docs/definitions.md#interventions): one row per account episode at a
     playbook risk level, from the weekly health snapshots (int_intervention_snapshots_leveled).
-    An episode opens at the first Monday an account not already in an episode enters a level:
+    An episode opens at the first Monday an account enters a level since its last recovery (at
+    most one episode between two recoveries):
     early warning (at_risk band and trending down), active save (critical band), executive
     escalation (churning band, or a renewal within 90 days whose latest checkpoint is rated red).
     Its level only rises: to the level the score reaches, or after `escalate_after_days` at a
     level without improvement (the score not above the score that many days earlier; 14 days
     early warning -> active save, 21 days active save -> executive). It closes when the account
     is back to healthy under the alerts' hysteresis (recovered) or at the end of its paid period
-    (churned). The SLA is met when
-    the first CS activity after the opening comes within the opening level's sla_hours. The
+    (churned), or else at the end of its 90-day outcome window (expired: the playbook had its
+    window; an episode left open for years would bury the list). The SLA is met when the first
+    CS activity after the opening comes within the opening level's sla_hours. The
     outcome is read over `intervention_outcome_days` (90) from the opening: churned, saved (no
     churn and back to healthy or renewed), not_saved, or open while the window runs.
 
@@ -189,17 +191,37 @@ churns as (
         and periods.period_end <= reference_time.as_of_date
 ),
 
+windows as (
+    select
+        account_id,
+        opened_at,
+        cast({{ dbt.dateadd('day', var('intervention_outcome_days'), 'opened_at') }} as date)
+            as window_ends_on
+    from openings
+),
+
 bounded as (
+    -- an episode lasts at most its outcome window: not recovered and not churned by then, it
+    -- closes as expired (the playbook had its 90 days; the account stays in health alerts)
     select
         opened.*,
         recoveries.recovered_at,
         churns.churned_at,
-        coalesce(recoveries.recovered_at, churns.churned_at) as closed_at,
         case
-            when recoveries.recovered_at is not null then 'recovered'
-            when churns.churned_at is not null then 'churned'
+            when recoveries.recovered_at <= windows.window_ends_on then recoveries.recovered_at
+            when churns.churned_at <= windows.window_ends_on then churns.churned_at
+            when windows.window_ends_on <= reference_time.as_of_date then windows.window_ends_on
+        end as closed_at,
+        case
+            when recoveries.recovered_at <= windows.window_ends_on then 'recovered'
+            when churns.churned_at <= windows.window_ends_on then 'churned'
+            when windows.window_ends_on <= reference_time.as_of_date then 'expired'
         end as close_reason
     from opened
+    cross join reference_time
+    inner join windows
+        on opened.account_id = windows.account_id
+        and opened.opened_at = windows.opened_at
     left join recoveries
         on opened.account_id = recoveries.account_id
         and opened.opened_at = recoveries.opened_at
