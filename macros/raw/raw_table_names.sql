@@ -7,6 +7,6 @@
     {{ return([
         'accounts', 'fx_rates', 'subscription_line_items', 'invoices', 'users', 'usage_events',
         'integrations', 'support_tickets', 'nps_responses', 'feedback_items', 'crm_events',
-        'community_activity', 'churn_surveys',
+        'community_activity', 'churn_surveys', 'cs_activities',
     ]) }}
 {% endmacro %}

@@ -112,6 +112,7 @@ def test_contract_column_order():
         "crm_events",
         "community_activity",
         "churn_surveys",
+        "cs_activities",
     ]
     assert SCHEMAS["subscription_line_items"].names == [
         "line_item_id",
@@ -169,6 +170,7 @@ ID_COLUMNS = {
     "crm_events": ["crm_event_id"],
     "community_activity": ["activity_id"],
     "churn_surveys": ["survey_id"],
+    "cs_activities": ["activity_id"],
     "ground_truth": ["account_id"],
 }
 
@@ -514,10 +516,15 @@ def test_icp_drift_recent_tier3_smb_churn_faster(tables):
 
 
 def test_renewal_cliff_at_month_12(tables):
-    spans = _paid_spans(tables).filter(
-        (pl.col("ivl") == 12) & pl.col("first_churn_date").is_not_null()
+    """The cliff is in the churn decisions: a churn averted by customer success counts at the
+    date it would have happened (a saved account that churns at its next renewal would
+    otherwise move its first churn from month 12 to month 24)."""
+    spans = (
+        _paid_spans(tables)
+        .with_columns(decided=pl.min_horizontal("first_churn_date", "cs_averted_churn_date"))
+        .filter((pl.col("ivl") == 12) & pl.col("decided").is_not_null())
     )
-    tenure = spans.select((_month("first_churn_date") - _month("paid_start")).alias("tenure"))[
+    tenure = spans.select((_month("decided") - _month("paid_start")).alias("tenure"))[
         "tenure"
     ].value_counts()
     counts = dict(zip(tenure["tenure"], tenure["count"], strict=True))

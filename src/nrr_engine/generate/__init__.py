@@ -1,6 +1,6 @@
 """Deterministic, vectorised demo-data generator of the NRR engine.
 
-``python -m nrr_engine.generate --accounts N --months M --seed S --out DIR`` writes the 13 raw
+``python -m nrr_engine.generate --accounts N --months M --seed S --out DIR`` writes the 14 raw
 tables of the data contract, ``ground_truth`` and ``generator_manifest.json``.
 """
 

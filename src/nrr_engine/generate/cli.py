@@ -71,7 +71,7 @@ def generate(
     for name in ("integrations", "support_tickets", "nps_responses", "feedback_items"):
         put(name, tables.pop(name))
     put("invoices", b.invoices())
-    for name in ("crm_events", "community_activity", "churn_surveys"):
+    for name in ("crm_events", "community_activity", "churn_surveys", "cs_activities"):
         put(name, tables.pop(name))
     put("ground_truth", b.ground_truth())
     assert [t for t in counts if t != "ground_truth"] == TABLES
@@ -114,6 +114,7 @@ def generate(
         "session_rate_by_segment": dict(zip(C.SEGMENTS, SESSION_RATE, strict=True)),
         "feature_catalogue": [list(x) for x in C.FEATURE_CATALOGUE],
         "fx_rates": C.FX_RATES,
+        "cs_activity": cs_activity_manifest(),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
@@ -125,6 +126,18 @@ def generate(
             "onset (icp_drift: created date; renewal_cliff: first renewal date of a term "
             "contract; activation_failure: first paid start)",
             "latent_health_at_end": "sigmoid of the latent health at end-date, 0..1",
+            "is_cs_holdout": "the account is in the CS holdout (md5 bucket of holdout salt + "
+            "account_id below the holdout share): monitored, never worked, never saved",
+            "cs_save_attempt_level": "worked accounts only: the risk level of the account's "
+            "(first and only) save attempt, the first month it was at a risk level with a churn "
+            "intent pending whose churn date lies inside the history (involuntary churns are "
+            "not attempted); null otherwise",
+            "cs_save_attempt_touch": "timeliness of that attempt's first touch: on_time, late, "
+            "never (no touch by end-date), after_churn (touched only after the churn date)",
+            "cs_saved_level": "the level at which CS saved the account (its churn cancelled); "
+            "null when not saved",
+            "cs_averted_churn_date": "for accounts saved by CS, the date the churn would have "
+            "happened; null otherwise",
         },
     }
     (out / "generator_manifest.json").write_text(
@@ -133,10 +146,57 @@ def generate(
     return counts
 
 
+def cs_activity_manifest() -> dict:
+    """The planted customer-success parameters, as the manifest records them."""
+    return {
+        "description": "Each month the CS team puts paying accounts at a risk level from their "
+        "risk health: sigmoid of the latent health, minus intent_risk_penalty while a churn "
+        "intent is open and driver_risk_penalty within driver_risk_months of a driver's onset. "
+        "Entering a level (or a higher one) opens an episode; the first touch is on time "
+        "(within sla_hours), late (late_touch_days after the SLA) or never, by first_touch_mix; "
+        "then follow-ups while the episode is open; routine check-ins, QBRs and trainings at "
+        "no level. Holdout accounts get no activity. A worked account at a level with a churn "
+        "intent pending (churn date inside the history; not of a reason in unsaved_reasons) "
+        "is saved once with save_probability[level] (times late_touch_save_factor when late; "
+        "0 when never touched or touched after the churn date): its churn is cancelled and "
+        "its latent health lifted to at least saved_health. One save attempt per account.",
+        "holdout": {"salt": C.CS_HOLDOUT_SALT, "share": C.CS_HOLDOUT_SHARE},
+        "holdout_bucket": "int(md5((salt + account_id).encode('utf-8')).hexdigest()[:4], 16) "
+        "/ 65536; holdout when bucket < share",
+        "levels": {
+            "early_warning": f"risk health < {C.CS_RISK_HEALTH_BELOW['early_warning']} and down "
+            f"by at least {C.CS_TREND_DROP} over {C.CS_TREND_MONTHS} months",
+            "active_save": f"risk health < {C.CS_RISK_HEALTH_BELOW['active_save']}",
+            "executive_escalation": "risk health < "
+            f"{C.CS_RISK_HEALTH_BELOW['executive_escalation']}, or a term renewal within "
+            f"{C.CS_RENEWAL_CLOSE_MONTHS} months and risk health < "
+            f"{C.CS_RISK_HEALTH_BELOW['early_warning']}",
+        },
+        "risk_health_below": C.CS_RISK_HEALTH_BELOW,
+        "trend_months": C.CS_TREND_MONTHS,
+        "trend_drop": C.CS_TREND_DROP,
+        "renewal_close_months": C.CS_RENEWAL_CLOSE_MONTHS,
+        "intent_risk_penalty": C.CS_INTENT_RISK_PENALTY,
+        "driver_risk_penalty": C.CS_DRIVER_RISK_PENALTY,
+        "driver_risk_months": C.CS_DRIVER_RISK_MONTHS,
+        "sla_hours": C.CS_SLA_HOURS,
+        "first_touch_mix": {
+            lv: dict(zip(("on_time", "late", "never"), mix, strict=True))
+            for lv, mix in C.CS_FIRST_TOUCH_MIX.items()
+        },
+        "late_touch_days": list(C.CS_LATE_TOUCH_DAYS),
+        "save_probability": C.CS_SAVE_PROBABILITY,
+        "late_touch_save_factor": C.CS_LATE_TOUCH_SAVE_FACTOR,
+        "unsaved_reasons": C.CS_UNSAVED_REASONS,
+        "saved_health": C.CS_SAVED_HEALTH,
+        "activity_types": C.CS_ACTIVITY_TYPES,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m nrr_engine.generate",
-        description="Write a deterministic synthetic SaaS book (13 raw tables + ground truth).",
+        description="Write a deterministic synthetic SaaS book (14 raw tables + ground truth).",
     )
     p.add_argument("--accounts", type=int, default=C.DEFAULT_ACCOUNTS)
     p.add_argument("--months", type=int, default=C.DEFAULT_MONTHS)

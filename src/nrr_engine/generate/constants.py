@@ -583,6 +583,108 @@ CHAMPION_LOSS_USAGE_MULTIPLIER = 0.85
 TRIAL_USAGE_MULTIPLIER = 0.8
 FREE_PLAN_USAGE_MULTIPLIER = 0.15
 
+# --- simulation parameters: customer-success activity (cs_activity.py) -------------------------
+#: CS activity types (raw cs_activities.activity_type) and the risk levels of the playbook,
+#: mildest first (level code = index + 1; 0 = no risk level)
+CS_ACTIVITY_TYPES = [
+    "check_in",
+    "value_content",
+    "save_call",
+    "recovery_plan",
+    "concession",
+    "executive_outreach",
+    "qbr",
+    "training",
+]
+CS_LEVELS = ["early_warning", "active_save", "executive_escalation"]
+#: holdout: accounts whose md5 bucket of salt + account_id is below the share are never worked
+#: (nrr_engine.interventions.holdout_bucket; dbt computes the same bucket)
+CS_HOLDOUT_SALT = "nrr-holdout-v1"
+CS_HOLDOUT_SHARE = 0.10
+#: what the CS team sees: the risk health = sigmoid(latent health) minus a penalty while a churn
+#: intent is open (usage fades in the notice period) and one while a driver's onset is recent
+CS_INTENT_RISK_PENALTY = 0.08
+CS_DRIVER_RISK_PENALTY = 0.05
+CS_DRIVER_RISK_MONTHS = 3
+#: risk levels on the risk health (0..1, like the product's score / 100): early warning below
+#: its threshold and trending down (a drop of at least CS_TREND_DROP over CS_TREND_MONTHS);
+#: active save below its threshold; executive escalation below its threshold, or a term
+#: renewal within CS_RENEWAL_CLOSE_MONTHS and below the early-warning threshold
+CS_RISK_HEALTH_BELOW = {
+    "early_warning": 0.42,
+    "active_save": 0.30,
+    "executive_escalation": 0.15,
+}
+CS_TREND_MONTHS = 3
+CS_TREND_DROP = 0.03
+CS_RENEWAL_CLOSE_MONTHS = 3
+#: first-touch SLA after an episode opens, in hours (executive escalation: at once, i.e. within
+#: a few hours); first-touch timeliness mix (on time, late, never) per level; a late touch comes
+#: this many days after the SLA [low, high)
+CS_SLA_HOURS = {"early_warning": 48, "active_save": 24, "executive_escalation": 4}
+CS_FIRST_TOUCH_MIX = {
+    "early_warning": [0.60, 0.25, 0.15],
+    "active_save": [0.70, 0.20, 0.10],
+    "executive_escalation": [0.80, 0.15, 0.05],
+}
+CS_LATE_TOUCH_DAYS = (3, 22)
+#: the planted effect: a worked account at a level whose churn intent is pending (its churn due
+#: inside the history) is saved with this probability when touched on time; a late touch
+#: multiplies it by CS_LATE_TOUCH_SAVE_FACTOR; never touched, or touched after the churn date:
+#: no effect. Once per account (its first such intent). A saved account's churn is cancelled
+#: and its latent health lifted to at least logit(CS_SAVED_HEALTH).
+CS_SAVE_PROBABILITY = {"early_warning": 0.25, "active_save": 0.35, "executive_escalation": 0.45}
+#: churn reasons the CS playbook does not save (an unresolved payment is dunning's, not CS's)
+CS_UNSAVED_REASONS = ["involuntary_payment"]
+CS_LATE_TOUCH_SAVE_FACTOR = 0.5
+CS_SAVED_HEALTH = 0.75
+#: first-touch and follow-up activity types per level (weights in CS_ACTIVITY_TYPES order) and
+#: follow-ups per month of a touched, open episode (Poisson mean)
+CS_FIRST_TOUCH_TYPE_MIX = {
+    "early_warning": [0.6, 0.4, 0, 0, 0, 0, 0, 0],
+    "active_save": [0, 0, 0.7, 0.3, 0, 0, 0, 0],
+    "executive_escalation": [0, 0, 0.2, 0, 0, 0.8, 0, 0],
+}
+CS_FOLLOW_UP_TYPE_MIX = {
+    "early_warning": [0.4, 0.4, 0, 0, 0, 0, 0, 0.2],
+    "active_save": [0.1, 0, 0.3, 0.4, 0.2, 0, 0, 0],
+    "executive_escalation": [0, 0, 0.1, 0.3, 0.3, 0.3, 0, 0],
+}
+CS_FOLLOW_UP_RATE_MONTHLY = {
+    "early_warning": 0.6,
+    "active_save": 1.2,
+    "executive_escalation": 1.8,
+}
+#: routine activity of paying accounts at no risk level, per month by segment (Poisson mean)
+CS_ROUTINE_RATE_MONTHLY = {
+    "check_in": [0.03, 0.10, 0.20],
+    "qbr": [0.0, 0.06, 0.22],
+    "training": [0.01, 0.03, 0.05],
+}
+#: owners: CSMs csm_1..csm_<len(CSM_NAMES)> (the account's CSM, else one of the pool) for early
+#: warning and routine work; senior CSMs and CS managers for active saves; VP CS or founder for
+#: executive escalations (weights in list order)
+CS_CSM_OWNER_PREFIX = "csm_"
+CS_SAVE_OWNERS = ["senior_csm_1", "senior_csm_2", "senior_csm_3", "cs_manager_1", "cs_manager_2"]
+CS_SAVE_OWNER_MIX = [0.25, 0.25, 0.2, 0.15, 0.15]
+CS_EXECUTIVE_OWNERS = ["vp_cs", "founder"]
+CS_EXECUTIVE_OWNER_MIX = [0.75, 0.25]
+#: share of activities with a note; notes per activity type
+CS_NOTES_SHARE = 0.6
+CS_NOTES = {
+    "check_in": ["Checked in on adoption and open questions.", "Short call, no blockers raised."],
+    "value_content": [
+        "Sent a use-case guide and a benchmark.",
+        "Shared a template for their team.",
+    ],
+    "save_call": ["Save call: walked through the concerns.", "Save call with the champion."],
+    "recovery_plan": ["Agreed a 60-day recovery plan.", "Recovery plan with weekly milestones."],
+    "concession": ["Offered a discount on the next term.", "Extended the term at no cost."],
+    "executive_outreach": ["VP call with their executive.", "Executive sponsor call booked."],
+    "qbr": ["Quarterly business review held.", "QBR: reviewed outcomes and goals."],
+    "training": ["Ran a training session for new users.", "Admin training on automations."],
+}
+
 # --- phrase banks -----------------------------------------------------------------------------
 TICKET_TOPICS = [
     "billing",

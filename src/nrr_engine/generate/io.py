@@ -42,6 +42,18 @@ def id_array(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     return pc.binary_join_element_wise(prefix, s, "")
 
 
+def account_order(csec: np.ndarray) -> np.ndarray:
+    """Account indices in creation order (ties by index): the order of the account ids."""
+    return np.lexsort((np.arange(len(csec)), csec))
+
+
+def account_ids(csec: np.ndarray) -> pa.Array:
+    """The account id (A000001, ...) of each account index: ids follow creation order."""
+    rank = np.empty(len(csec), np.int64)
+    rank[account_order(csec)] = np.arange(len(csec))
+    return id_array("A", rank + 1, 6)
+
+
 def to_csv_table(table: pa.Table) -> pa.Table:
     """Timestamps as YYYY-MM-DDTHH:MM:SSZ text; dates stay ISO dates; nulls become ''."""
     cols = []

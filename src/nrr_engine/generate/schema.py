@@ -148,9 +148,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("comment", STR),
         ]
     ),
+    "cs_activities": pa.schema(
+        [
+            ("activity_id", STR),
+            ("account_id", STR),
+            ("occurred_at", TS),
+            ("activity_type", STR),
+            ("owner", STR),
+            ("notes", STR),
+        ]
+    ),
 }
 
-#: the 13 raw tables, in write order
+#: the 14 raw tables, in write order
 TABLES: list[str] = list(SCHEMAS)
 
 
@@ -166,5 +176,12 @@ def ground_truth_schema(drivers: list[str]) -> pa.Schema:
     ]
     for d in drivers:
         fields += [(f"has_{d}", BOOL), (f"{d}_at", DATE)]
+    fields += [
+        ("is_cs_holdout", BOOL),
+        ("cs_save_attempt_level", STR),
+        ("cs_save_attempt_touch", STR),
+        ("cs_saved_level", STR),
+        ("cs_averted_churn_date", DATE),
+    ]
     fields.append(("latent_health_at_end", F64))
     return pa.schema(fields)

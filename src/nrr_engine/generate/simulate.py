@@ -15,7 +15,9 @@ The concerns live in their own modules and are combined here:
 - ``churn.py``: drivers and churn (planted drivers, churn intent and execution, surveys,
   ground truth);
 - ``behaviour.py``: users, CRM signals, integrations, tickets, NPS, feedback, community and the
-  usage snapshot.
+  usage snapshot;
+- ``cs_activity.py``: customer-success risk episodes, the holdout, CS activity and the planted
+  save effect (its own stream: it adds no draw to the others).
 
 The parameters are named in ``constants.py``. The output is a bundle of columnar chunks plus
 per-month history arrays from which ``tables.py`` builds the raw tables and streams the usage
@@ -32,11 +34,12 @@ from . import constants as C
 from .accounts import AccountsMixin
 from .behaviour import BehaviourMixin
 from .churn import ChurnMixin
+from .cs_activity import CsActivityMixin
 from .state import CHURNED, PAYING
 from .util import make_calendar, rng_for, sigmoid
 
 
-class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin):
+class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin, CsActivityMixin):
     """Holds the state of all accounts and steps it month by month."""
 
     def __init__(self, accounts: int, months: int, seed: int, end_date: dt.date) -> None:
@@ -47,9 +50,11 @@ class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin):
         self.cal = make_calendar(end_date, months, C.PRE_WINDOW_MONTHS)
         self.rng = rng_for(seed, "simulation")  # commercial path
         self.rb = rng_for(seed, "behaviour")  # behavioural rows (does not move the path)
+        self.rcs = rng_for(seed, "cs_activity")  # CS activity and saves
         self._make_accounts()
         self._init_state()
         self._init_outputs()
+        self._init_cs()
 
     def run(self) -> Simulation:
         for t in range(self.cal.T):
@@ -70,6 +75,7 @@ class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin):
         upd = a["c"] < t
         step = C.HEALTH_MEAN_REVERSION * (a["mu"] - self.h) + a["drift"] + a["sigma"] * eps
         self.h = np.where(upd, self.h + step, self.h)
+        self._cs_apply_saves(t)  # saves touched this month come before the churns
 
         new = np.flatnonzero(a["c"] == t)
         if len(new):
@@ -105,6 +111,7 @@ class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin):
         if win:
             self._behaviour(t, s)
             self._snapshot(t, s, eu_lo_start)
+        self._cs_month(t, win)
 
     def _finish(self) -> None:
         """End of history: emit open lines and integrations, then the ground truth."""

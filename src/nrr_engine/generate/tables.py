@@ -9,7 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import constants as C
-from .io import date_array, id_array, take_str, ts_array
+from .cs_activity import OWNERS as CS_OWNERS
+from .cs_activity import TOUCH_CLASSES as CS_TOUCH_CLASSES
+from .io import account_ids, account_order, date_array, id_array, take_str, ts_array
 from .schema import SCHEMAS, ground_truth_schema
 from .simulate import Simulation
 from .state import ADMIN, CHAMPION, END_USER, SPONSOR, USAGE_LINE
@@ -93,11 +95,11 @@ class Builder:
         self.n = sim.n
         self.end_sec = self.cal.end_sec
         # account ids follow creation order
-        order = np.lexsort((np.arange(self.n), self.a["csec"]))
+        order = account_order(self.a["csec"])
         self.acct_rank = np.empty(self.n, np.int64)
         self.acct_rank[order] = np.arange(self.n)
         self.acct_order = order
-        self.acct_ids = id_array("A", self.acct_rank + 1, 6)
+        self.acct_ids = account_ids(self.a["csec"])
         self._users_built = False
 
     def acct(self, idx: np.ndarray) -> pa.Array:
@@ -420,6 +422,26 @@ class Builder:
             schema=SCHEMAS["churn_surveys"],
         )
 
+    def cs_activities(self) -> pa.Table:
+        d = self.sim.cs_rows.concat()
+        o = _sorted([d["sec"], self.acct_rank[d["acct"]], d["atype"], d["owner"]])
+        d = {k: v[o] for k, v in d.items()}
+        bank = [note for name in C.CS_ACTIVITY_TYPES for note in C.CS_NOTES[name]]
+        per_type = len(C.CS_NOTES[C.CS_ACTIVITY_TYPES[0]])
+        note = np.where(d["note"] >= 0, d["atype"] * per_type + d["note"], -1)
+        k = len(o)
+        return pa.table(
+            {
+                "activity_id": id_array("CSA", np.arange(1, k + 1), 8),
+                "account_id": self.acct(d["acct"]),
+                "occurred_at": ts_array(d["sec"]),
+                "activity_type": take_str(C.CS_ACTIVITY_TYPES, d["atype"]),
+                "owner": take_str(CS_OWNERS, d["owner"]),
+                "notes": take_str(bank, note),
+            },
+            schema=SCHEMAS["cs_activities"],
+        )
+
     # ------------------------------------------------------------------ invoices
     def invoices(self) -> pa.Table:
         cal, a, L = self.cal, self.a, self.lines
@@ -571,6 +593,19 @@ class Builder:
             g = sim.gt[d][o]
             cols[f"has_{d}"] = pa.array(g >= 0)
             cols[f"{d}_at"] = date_array(np.maximum(g, 0), g < 0)
+        levels = ["", *C.CS_LEVELS]  # level code 0 = none (null)
+        worked = sim.cs_attempted[o] & ~sim.cs_holdout[o]
+        saved = sim.cs_saved_level[o]
+        cols["is_cs_holdout"] = pa.array(sim.cs_holdout[o])
+        cols["cs_save_attempt_level"] = take_str(
+            levels, np.where(worked, sim.cs_attempt_level[o], -1)
+        )
+        cols["cs_save_attempt_touch"] = take_str(
+            CS_TOUCH_CLASSES, np.where(worked, sim.cs_attempt_touch[o], -1)
+        )
+        cols["cs_saved_level"] = take_str(levels, np.where(saved > 0, saved, -1))
+        averted = sim.cs_averted_day[o]
+        cols["cs_averted_churn_date"] = date_array(np.maximum(averted, 0), averted < 0)
         cols["latent_health_at_end"] = pa.array(np.round(sim.h_end[o], 6).astype(np.float64))
         return pa.table(cols, schema=ground_truth_schema(C.DRIVERS))
 
@@ -706,4 +741,5 @@ def behaviour_tables(b: Builder) -> dict[str, pa.Table]:
         "crm_events": b.crm_events(),
         "community_activity": b.community_activity(),
         "churn_surveys": b.churn_surveys(),
+        "cs_activities": b.cs_activities(),
     }
