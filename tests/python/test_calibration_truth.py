@@ -1,10 +1,14 @@
-"""Truth checks of the calibration models on the generated demo book (seed 42), whose churn
-drivers and their effect sizes are known (generator_manifest.json, ground_truth)."""
+"""Truth checks on the generated demo book (seed 42), whose churn drivers, customer-success
+saves and their effect sizes are known (generator_manifest.json, ground_truth): the calibration
+models, and the intervention uplift against the planted save effect."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
+
+import pyarrow.parquet as pq
 
 from conftest import MODELS_ONLY, Build, build_ok
 from nrr_engine.calibration.export import export
@@ -136,3 +140,48 @@ def test_calibration_sample_is_the_same_capped_set_of_accounts(tmp_path, generat
         )
     )
     assert all(snapshots[a] == n for a, n in sampled)
+
+
+def test_measured_uplift_covers_the_effect_planted_in_the_episodes(demo_build):
+    """The generator saves some worked accounts that would have churned (manifest
+    `cs_activity.save_probability` by level; ground truth `cs_averted_churn_date`). In the
+    marts' terms the true effect is the share of treated settled episodes whose account had a
+    churn averted inside the episode's outcome window and ended saved: without the playbook
+    that episode would have churned. The holdout estimate of the same effect (treated minus
+    holdout save rate) must hold it inside its bootstrap interval."""
+    manifest = json.loads((demo_build.raw_path / "generator_manifest.json").read_text())
+    planted = manifest["cs_activity"]["save_probability"]
+    truth = pq.read_table(demo_build.raw_path / "ground_truth.parquet").to_pylist()
+    averted = {
+        row["account_id"]: row["cs_averted_churn_date"]
+        for row in truth
+        if row["cs_averted_churn_date"] is not None
+    }
+    episodes = demo_build.dicts(
+        "select account_id, arm, opening_level, opened_at, outcome_window_ends_on, outcome"
+        " from interventions.fct_intervention_episodes where is_settled"
+    )
+    treated = [e for e in episodes if e["arm"] == "treated"]
+    assert not any(e["account_id"] in averted for e in episodes if e["arm"] == "holdout")
+
+    def saved_by_the_playbook(episode: dict) -> bool:
+        day = averted.get(episode["account_id"])
+        return (
+            day is not None
+            and episode["opened_at"] < day <= episode["outcome_window_ends_on"]
+            and episode["outcome"] == "saved"
+        )
+
+    true_effect = sum(saved_by_the_playbook(e) for e in treated) / len(treated)
+    overall = demo_build.dicts(
+        "select * from interventions.fct_intervention_outcomes where risk_level = 'overall'"
+    )[0]
+    print(
+        f"\nplanted save probability {planted}; true effect in the settled treated episodes"
+        f" {true_effect:.3f}; measured uplift {overall['uplift']:.3f}"
+        f" [{overall['uplift_ci_low']:.3f}, {overall['uplift_ci_high']:.3f}]"
+        f" ({overall['treated_episodes']} treated, {overall['holdout_episodes']} holdout episodes)"
+    )
+    assert overall["status"] == "ok"
+    assert true_effect > 0
+    assert overall["uplift_ci_low"] <= true_effect <= overall["uplift_ci_high"]
