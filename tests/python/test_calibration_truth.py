@@ -126,7 +126,10 @@ def test_calibration_sample_is_the_same_capped_set_of_accounts(tmp_path, generat
         extra_args=[*MODELS_ONLY, "--select", "+int_health_snapshots_labelled"],
     )
     health_accounts = [
-        r[0] for r in build.query("select distinct account_id from health.fct_account_health")
+        r[0]
+        for r in build.query(
+            "select distinct account_id from intermediate.int_account_health_scored"
+        )
     ]
     assert len(health_accounts) > cap
     expected = sorted(health_accounts, key=lambda a: (hashlib.md5(a.encode()).hexdigest(), a))
@@ -136,7 +139,8 @@ def test_calibration_sample_is_the_same_capped_set_of_accounts(tmp_path, generat
     assert sorted(a for a, _ in sampled) == sorted(expected[:cap])
     snapshots = dict(
         build.query(
-            "select account_id, count(*) from health.fct_account_health group by 1 order by 1"
+            "select account_id, count(*) from intermediate.int_account_health_scored"
+            " group by 1 order by 1"
         )
     )
     assert all(snapshots[a] == n for a, n in sampled)
