@@ -28,99 +28,115 @@
 with
 
 {% for table in stripe_sources('subscription') %}
-from_{{ table }} as (
-    select
-        cast(id as {{ text }}) as subscription_id,
-        cast(customer_id as {{ text }}) as customer_id,
-        lower(trim(cast(status as {{ text }}))) as status,
-        cast(coalesce(
-            {{ safe_cast('start_date', dbt.type_timestamp()) }},
-            {{ safe_cast('created', dbt.type_timestamp()) }}
-        ) as date) as started_on,
-        cast({{ safe_cast('trial_end', dbt.type_timestamp()) }} as date) as trial_ends_on,
-        coalesce({{ safe_cast('cancel_at_period_end', dbt.type_boolean()) }}, false)
-            as cancel_at_period_end,
-        cast({{ safe_cast('cancel_at', dbt.type_timestamp()) }} as date) as cancel_on,
-        cast({{ safe_cast('canceled_at', dbt.type_timestamp()) }} as date) as canceled_on,
-        cast({{ safe_cast('ended_at', dbt.type_timestamp()) }} as date) as ended_on,
-        cast({{ safe_cast('current_period_end', dbt.type_timestamp()) }} as date)
-            as current_period_ends_on,
-        {{ loop.index }} as table_rank
-    from {{ source('stripe', table) }}
-    -- subscription_history: the current version only
-    where coalesce({{ safe_cast('_fivetran_active', dbt.type_boolean()) }}, true)
-),
+    from_{{ table }} as (
+        select
+            cast(id as {{ text }}) as subscription_id,
+            cast(customer_id as {{ text }}) as customer_id,
+            lower(trim(cast(status as {{ text }}))) as status,
+            cast(coalesce(
+                {{ safe_cast('start_date', dbt.type_timestamp()) }},
+                {{ safe_cast('created', dbt.type_timestamp()) }}
+            ) as date) as started_on,
+            cast({{ safe_cast('trial_end', dbt.type_timestamp()) }} as date) as trial_ends_on,
+            coalesce({{ safe_cast('cancel_at_period_end', dbt.type_boolean()) }}, false)
+                as cancel_at_period_end,
+            cast({{ safe_cast('cancel_at', dbt.type_timestamp()) }} as date) as cancel_on,
+            cast({{ safe_cast('canceled_at', dbt.type_timestamp()) }} as date) as canceled_on,
+            cast({{ safe_cast('ended_at', dbt.type_timestamp()) }} as date) as ended_on,
+            cast({{ safe_cast('current_period_end', dbt.type_timestamp()) }} as date)
+                as current_period_ends_on,
+            {{ loop.index }} as table_rank
+        from {{ source('stripe', table) }}
+        -- subscription_history: the current version only
+        where coalesce({{ safe_cast('_fivetran_active', dbt.type_boolean()) }}, true)
+    ),
 {% endfor %}
 
 subscription_rows as (
     {% for table in stripe_sources('subscription') -%}
-    select * from from_{{ table }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from from_{{ table }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 
+subscription_rows_ranked as (
+    select
+        subscription_rows.*,
+        row_number() over (
+            partition by subscription_rows.subscription_id order by subscription_rows.table_rank
+        ) as rank_within_id
+    from subscription_rows
+),
+
 subscriptions as (
-    -- one row per subscription: subscription_history wins over subscription
-    select * from subscription_rows as candidate
-    where candidate.table_rank = (
-        select min(other.table_rank) from subscription_rows as other
-        where other.subscription_id = candidate.subscription_id
-    )
+    -- one row per id: subscription_history wins over subscription
+    select * from subscription_rows_ranked
+    where rank_within_id = 1
 ),
 
 subscription_ends as (
     select
         subscriptions.*,
         case
-            when status in ('canceled', 'incomplete_expired') then coalesce(ended_on, canceled_on)
-            when ended_on is not null then ended_on
-            when cancel_on is not null then cancel_on
-            when cancel_at_period_end then current_period_ends_on
+            when subscriptions.status in ('canceled', 'incomplete_expired')
+                then coalesce(subscriptions.ended_on, subscriptions.canceled_on)
+            when subscriptions.ended_on is not null then subscriptions.ended_on
+            when subscriptions.cancel_on is not null then subscriptions.cancel_on
+            when subscriptions.cancel_at_period_end then subscriptions.current_period_ends_on
         end as stops_on
     from subscriptions
 ),
 
 {% for table in stripe_sources('price') %}
-from_{{ table }} as (
-    select
-        cast(id as {{ text }}) as price_id,
-        cast(product_id as {{ text }}) as product_id,
-        cast(nickname as {{ text }}) as nickname,
-        upper(trim(cast(currency as {{ text }}))) as currency,
-        {% if table == 'price' -%}
-        {{ safe_cast('unit_amount', number) }} as unit_amount,
-        lower(trim(cast(type as {{ text }}))) as price_type,
-        lower(trim(cast(recurring_interval as {{ text }}))) as billing_interval,
-        coalesce({{ safe_cast('recurring_interval_count', dbt.type_int()) }}, 1) as interval_count,
-        lower(trim(cast(recurring_usage_type as {{ text }}))) as usage_type,
-        {%- else -%}
-        {{ safe_cast('amount', number) }} as unit_amount,
-        cast('recurring' as {{ text }}) as price_type,
-        lower(trim(cast({{ adapter.quote('interval') }} as {{ text }}))) as billing_interval,
-        coalesce({{ safe_cast('interval_count', dbt.type_int()) }}, 1) as interval_count,
-        lower(trim(cast(usage_type as {{ text }}))) as usage_type,
-        {%- endif %}
-        {{ loop.index }} as table_rank
-    from {{ source('stripe', table) }}
-),
+    from_{{ table }} as (
+        select
+            cast(id as {{ text }}) as price_id,
+            cast(product_id as {{ text }}) as product_id,
+            cast(nickname as {{ text }}) as nickname,
+            upper(trim(cast(currency as {{ text }}))) as currency,
+            {% if table == 'price' -%}
+                {{ safe_cast('unit_amount', number) }} as unit_amount,
+                lower(trim(cast(type as {{ text }}))) as price_type,
+                lower(trim(cast(recurring_interval as {{ text }}))) as billing_interval,
+                coalesce(
+                    {{ safe_cast('recurring_interval_count', dbt.type_int()) }}, 1
+                ) as interval_count,
+                lower(trim(cast(recurring_usage_type as {{ text }}))) as usage_type,
+            {%- else -%}
+                {{ safe_cast('amount', number) }} as unit_amount,
+                cast('recurring' as {{ text }}) as price_type,
+                lower(trim(cast({{ adapter.quote('interval') }} as {{ text }})))
+                    as billing_interval,
+                coalesce({{ safe_cast('interval_count', dbt.type_int()) }}, 1) as interval_count,
+                lower(trim(cast(usage_type as {{ text }}))) as usage_type,
+            {%- endif %}
+            {{ loop.index }} as table_rank
+        from {{ source('stripe', table) }}
+    ),
 {% endfor %}
 
 price_rows as (
     {% for table in stripe_sources('price') -%}
-    select * from from_{{ table }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from from_{{ table }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
+),
+
+price_rows_ranked as (
+    select
+        price_rows.*,
+        row_number() over (
+            partition by price_rows.price_id order by price_rows.table_rank
+        ) as rank_within_id
+    from price_rows
 ),
 
 prices as (
     -- one row per id: a price wins over a legacy plan of the same id
-    select * from price_rows as candidate
-    where candidate.table_rank = (
-        select min(other.table_rank) from price_rows as other
-        where other.price_id = candidate.price_id
-    )
+    select * from price_rows_ranked
+    where rank_within_id = 1
 ),
 
 products as (
@@ -164,14 +180,25 @@ billed_periods as (
 
 distinct_periods as (
     -- an invoice line repeated (re-synced, or a period billed at the same terms twice) is one
-    select distinct item_id, period_start, quantity, price_id from billed_periods
+    select distinct
+        item_id,
+        period_start,
+        quantity,
+        price_id
+    from billed_periods
 ),
 
 periods_compared as (
     select
         distinct_periods.*,
-        lag(quantity) over (partition by item_id order by period_start, quantity) as previous_quantity,
-        lag(price_id) over (partition by item_id order by period_start, quantity) as previous_price_id
+        lag(distinct_periods.quantity) over (
+            partition by distinct_periods.item_id
+            order by distinct_periods.period_start, distinct_periods.quantity
+        ) as previous_quantity,
+        lag(distinct_periods.price_id) over (
+            partition by distinct_periods.item_id
+            order by distinct_periods.period_start, distinct_periods.quantity
+        ) as previous_price_id
     from distinct_periods
 ),
 
@@ -180,11 +207,15 @@ periods_islanded as (
         periods_compared.*,
         sum(
             case
-                when previous_quantity = quantity and previous_price_id = price_id then 0
+                when periods_compared.previous_quantity = periods_compared.quantity
+                    and periods_compared.previous_price_id = periods_compared.price_id
+                    then 0
                 else 1
             end
         ) over (
-            partition by item_id order by period_start, quantity rows unbounded preceding
+            partition by periods_compared.item_id
+            order by periods_compared.period_start, periods_compared.quantity
+            rows unbounded preceding
         ) as stretch_number
     from periods_compared
 ),
@@ -209,7 +240,10 @@ unbilled_stretches as (
         items.quantity,
         items.price_id
     from items
-    where not exists (select 1 from billed_stretches where billed_stretches.item_id = items.item_id)
+    where not exists (
+            select 1 from billed_stretches
+            where billed_stretches.item_id = items.item_id
+        )
 ),
 
 stretches as (
@@ -225,6 +259,7 @@ stretches_bounded as (
         stretches.quantity,
         stretches.price_id,
         subscription_ends.customer_id,
+        items.subscription_id,
         -- no ARR during a trial: the paid line starts at its end
         case
             when subscription_ends.trial_ends_on
@@ -237,8 +272,7 @@ stretches_bounded as (
                 partition by stretches.item_id order by stretches.stretch_number
             ),
             subscription_ends.stops_on
-        ) as end_date,
-        items.subscription_id
+        ) as end_date
     from stretches
     inner join items
         on stretches.item_id = items.item_id
@@ -282,15 +316,17 @@ discounts as (
 
 stretch_discounts as (
     select
+        discounts.*,
         stretches_bounded.item_id,
-        stretches_bounded.stretch_number,
-        discounts.*
+        stretches_bounded.stretch_number
     from stretches_bounded
     inner join discounts
         on (
             discounts.subscription_id = stretches_bounded.subscription_id
-            or (discounts.subscription_id is null
-                and discounts.customer_id = stretches_bounded.customer_id)
+            or (
+                discounts.subscription_id is null
+                and discounts.customer_id = stretches_bounded.customer_id
+            )
         )
         and (discounts.ends_on is null or discounts.ends_on > stretches_bounded.start_date)
         and (stretches_bounded.end_date is null or discounts.starts_on < stretches_bounded.end_date)
@@ -298,22 +334,35 @@ stretch_discounts as (
 
 boundaries as (
     -- a stretch splits where a discount starts or ends inside it
-    select item_id, stretch_number, start_date as boundary from stretches_bounded
+    select
+        item_id,
+        stretch_number,
+        start_date as boundary
+    from stretches_bounded
     union
-    select stretch_discounts.item_id, stretch_discounts.stretch_number, stretch_discounts.starts_on
+    select
+        stretch_discounts.item_id,
+        stretch_discounts.stretch_number,
+        stretch_discounts.starts_on
     from stretch_discounts
     inner join stretches_bounded
         on stretch_discounts.item_id = stretches_bounded.item_id
         and stretch_discounts.stretch_number = stretches_bounded.stretch_number
     where stretch_discounts.starts_on > stretches_bounded.start_date
     union
-    select stretch_discounts.item_id, stretch_discounts.stretch_number, stretch_discounts.ends_on
+    select
+        stretch_discounts.item_id,
+        stretch_discounts.stretch_number,
+        stretch_discounts.ends_on
     from stretch_discounts
     inner join stretches_bounded
         on stretch_discounts.item_id = stretches_bounded.item_id
         and stretch_discounts.stretch_number = stretches_bounded.stretch_number
     where stretch_discounts.ends_on > stretches_bounded.start_date
-        and (stretches_bounded.end_date is null or stretch_discounts.ends_on < stretches_bounded.end_date)
+        and (
+            stretches_bounded.end_date is null
+            or stretch_discounts.ends_on < stretches_bounded.end_date
+        )
 ),
 
 pieces as (
@@ -321,6 +370,9 @@ pieces as (
         boundaries.item_id,
         boundaries.stretch_number,
         boundaries.boundary as start_date,
+        stretches_bounded.customer_id,
+        stretches_bounded.quantity,
+        stretches_bounded.price_id,
         coalesce(
             lead(boundaries.boundary) over (
                 partition by boundaries.item_id, boundaries.stretch_number
@@ -330,10 +382,7 @@ pieces as (
         ) as end_date,
         row_number() over (
             partition by boundaries.item_id, boundaries.stretch_number order by boundaries.boundary
-        ) as piece_number,
-        stretches_bounded.customer_id,
-        stretches_bounded.quantity,
-        stretches_bounded.price_id
+        ) as piece_number
     from boundaries
     inner join stretches_bounded
         on boundaries.item_id = stretches_bounded.item_id
@@ -371,11 +420,11 @@ piece_discounts as (
                 when stretch_discounts.currency = pieces_priced.currency
                     and pieces_priced.quantity * pieces_priced.unit_amount > 0
                     then case
-                        when stretch_discounts.amount_off
-                            >= pieces_priced.quantity * pieces_priced.unit_amount then 1
-                        else stretch_discounts.amount_off
-                            / (pieces_priced.quantity * pieces_priced.unit_amount)
-                    end
+                            when stretch_discounts.amount_off
+                                >= pieces_priced.quantity * pieces_priced.unit_amount then 1
+                            else stretch_discounts.amount_off
+                                / (pieces_priced.quantity * pieces_priced.unit_amount)
+                        end
             end
         ) as discount_pct,
         -- an amount off in another currency than the price cannot be a share: the line is
@@ -384,14 +433,18 @@ piece_discounts as (
             when stretch_discounts.percent_off is null
                 and stretch_discounts.amount_off is not null
                 and coalesce(stretch_discounts.currency, '') <> coalesce(pieces_priced.currency, '')
-                then 1 else 0
+                then 1
+            else 0
         end) as has_unconvertible_discount
     from pieces_priced
     inner join stretch_discounts
         on pieces_priced.item_id = stretch_discounts.item_id
         and pieces_priced.stretch_number = stretch_discounts.stretch_number
         and stretch_discounts.starts_on <= pieces_priced.start_date
-        and (stretch_discounts.ends_on is null or stretch_discounts.ends_on > pieces_priced.start_date)
+        and (
+            stretch_discounts.ends_on is null
+            or stretch_discounts.ends_on > pieces_priced.start_date
+        )
     group by pieces_priced.item_id, pieces_priced.stretch_number, pieces_priced.piece_number
 ),
 
