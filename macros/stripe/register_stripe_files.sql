@@ -7,7 +7,8 @@
     listed columns only (names matched case-insensitively, extra columns ignored; CSV read as
     text, the mapping casts). A table that is not `required` may be absent (an empty view), but
     one table of each `one_of` group must be there; an `optional` column may be absent (null).
-    Every missing file and column is reported in one message before anything is built.
+    Every missing file and column, and invoices or prices of subscription items not in USD
+    without an fx_rates file (Stripe has no rates), are reported in one message before anything is built.
     Elsewhere the Fivetran tables already live in the warehouse and nothing is registered.
 -#}
 {% macro register_stripe_files() %}
@@ -94,10 +95,35 @@
                     ~ " is required (.parquet or .csv); neither is in stripe_path.") -%}
             {%- endif -%}
         {%- endfor -%}
+        {#- Stripe has no rates: an invoice, or a price of a subscription item, in another
+            currency needs fx_rates -#}
+        {%- set has_fx_file = files.get('fx_rates.parquet') or files.get('fx_rates.csv') -%}
+        {%- if not has_fx_file and not problems -%}
+            {%- for table in ['price', 'plan', 'invoice'] if views.get(table) -%}
+                {%- set foreign = run_query(
+                    "select upper(trim(cast(currency as " ~ dbt.type_string() ~ "))) as code, "
+                    ~ "count(*) from (" ~ views[table] ~ ") as stripe_rows "
+                    ~ "where upper(trim(cast(currency as " ~ dbt.type_string() ~ "))) <> 'USD' "
+                    ~ ("" if table == 'invoice' else
+                       "and cast(id as " ~ dbt.type_string() ~ ") in (select cast(plan_id as "
+                       ~ dbt.type_string() ~ ") from (" ~ views['subscription_item'] ~ ") as items) ")
+                    ~ "group by 1 order by 1") -%}
+                {%- if foreign.rows | length > 0 -%}
+                    {%- set counts = [] -%}
+                    {%- for row in foreign.rows -%}
+                        {%- do counts.append(row[0] ~ ": " ~ row[1]) -%}
+                    {%- endfor -%}
+                    {%- do problems.append("Stripe table '" ~ table ~ "' has rows not in USD ("
+                        ~ counts | join(', ') ~ ") and stripe_path has no fx_rates file. Stripe "
+                        ~ "has no conversion rates: add fx_rates.csv with columns currency, "
+                        ~ "rate_to_usd (USD per one unit), one row per currency.") -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- if problems -%}
             {{ exceptions.raise_compiler_error(
                 "stripe_path '" ~ stripe_path ~ "' (var stripe_path, env NRR_STRIPE_PATH) does "
-                ~ "not hold the Stripe tables the mapping reads "
+                ~ "not meet what the Stripe mapping reads "
                 ~ "(models/staging/stripe/_stripe__sources.yml), " ~ problems | length
                 ~ " problem" ~ ("s" if problems | length > 1 else "") ~ ":\n  - "
                 ~ problems | join("\n  - ")) }}

@@ -338,3 +338,24 @@ def test_an_unknown_billing_source_is_refused(tmp_path):
     )
     assert build.returncode != 0
     assert "it must be raw_files" in build.output
+
+
+def test_foreign_currency_without_fx_rates_is_reported_before_the_build(tmp_path):
+    stripe = tmp_path / "stripe"
+    stripe.mkdir()
+    for source in STRIPE_BOOK.glob("*.csv"):
+        if source.name != "fx_rates.csv":
+            (stripe / source.name).write_text(source.read_text())
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    build = run_dbt(
+        tmp_path / "work",
+        raw,
+        dbt_vars={"billing_source": "stripe", "stripe_path": str(stripe)},
+        extra_args=["--select", "stg_stripe__accounts"],
+    )
+    assert build.returncode != 0
+    # price_eur_m (the item of cus_eur) and the invoice in_eur_1
+    assert "Stripe table 'price' has rows not in USD (EUR: 1)" in build.output
+    assert "Stripe table 'invoice' has rows not in USD (EUR: 1)" in build.output
+    assert "add fx_rates.csv" in build.output
