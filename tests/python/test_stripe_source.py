@@ -359,3 +359,16 @@ def test_foreign_currency_without_fx_rates_is_reported_before_the_build(tmp_path
     assert "Stripe table 'price' has rows not in USD (EUR: 1)" in build.output
     assert "Stripe table 'invoice' has rows not in USD (EUR: 1)" in build.output
     assert "add fx_rates.csv" in build.output
+
+
+def test_switching_the_billing_source_on_a_warehouse_stops_before_mixing(stripe_book_build):
+    # the Stripe book's warehouse, now read from raw files: another raw source for the
+    # incremental tables (docs/definitions.md#incremental-runs); stops before any model runs
+    build = run_dbt(
+        stripe_book_build.warehouse.parent,
+        REPO / "tests" / "python" / "fixtures" / "tiny_book",
+        extra_args=["--select", "stg_raw__accounts"],
+    )
+    assert build.returncode != 0
+    assert "+ billing_source stripe (" in build.output
+    assert "an incremental build would mix the two" in build.output
