@@ -8,7 +8,8 @@
       not draft or void; a proration credit, amount < 0, is not a period). A change of quantity
       or price starts a new stretch on the first day billed at it (the proration charge's
       period start for a mid-period change). An item never invoiced is one stretch from the
-      subscription's start at its current quantity and price.
+      subscription's start at its current quantity and price; an item billed but no longer in
+      subscription_item (removed) ends at the end of its last period billed.
     - A stretch ends where the next one starts; the last one ends when the subscription stops:
       ended_at (or canceled_at) once canceled, else cancel_at, else current_period_end with
       cancel_at_period_end; open otherwise. Never on the day the cancellation was requested.
@@ -166,8 +167,11 @@ billed_periods as (
     -- the item's history: each period billed, at its quantity and price
     select
         cast(invoice_lines.subscription_item_id as {{ text }}) as item_id,
+        cast(invoice_lines.subscription_id as {{ text }}) as subscription_id,
         cast({{ safe_cast('invoice_lines.period_start', dbt.type_timestamp()) }} as date)
             as period_start,
+        cast({{ safe_cast('invoice_lines.period_end', dbt.type_timestamp()) }} as date)
+            as period_end,
         {{ safe_cast('invoice_lines.quantity', number) }} as quantity,
         cast(coalesce(invoice_lines.price_id, invoice_lines.plan_id) as {{ text }}) as price_id
     from {{ source('stripe', 'invoice_line_item') }} as invoice_lines
@@ -176,6 +180,17 @@ billed_periods as (
     where invoice_lines.subscription_item_id is not null
         and coalesce(invoices.status, '') not in ('draft', 'void')
         and coalesce({{ safe_cast('invoice_lines.amount', number) }}, 0) >= 0
+),
+
+item_billing as (
+    -- for an item no longer in subscription_item (removed): its subscription, and the end of
+    -- the last period billed, where its last line ends
+    select
+        billed_periods.item_id,
+        min(billed_periods.subscription_id) as billed_subscription_id,
+        max(billed_periods.period_end) as last_billed_end
+    from billed_periods
+    group by billed_periods.item_id
 ),
 
 distinct_periods as (
@@ -259,7 +274,7 @@ stretches_bounded as (
         stretches.quantity,
         stretches.price_id,
         subscription_ends.customer_id,
-        items.subscription_id,
+        subscription_ends.subscription_id,
         -- no ARR during a trial: the paid line starts at its end
         case
             when subscription_ends.trial_ends_on
@@ -271,13 +286,21 @@ stretches_bounded as (
             lead(stretches.stretch_start) over (
                 partition by stretches.item_id order by stretches.stretch_number
             ),
-            subscription_ends.stops_on
+            case
+                when items.item_id is not null then subscription_ends.stops_on
+                when subscription_ends.stops_on < item_billing.last_billed_end
+                    then subscription_ends.stops_on
+                else item_billing.last_billed_end
+            end
         ) as end_date
     from stretches
-    inner join items
+    left join items
         on stretches.item_id = items.item_id
+    left join item_billing
+        on stretches.item_id = item_billing.item_id
     left join subscription_ends
-        on items.subscription_id = subscription_ends.subscription_id
+        on coalesce(items.subscription_id, item_billing.billed_subscription_id)
+        = subscription_ends.subscription_id
 ),
 
 coupons as (
