@@ -19,7 +19,9 @@
       the discount names no subscription) split the stretch at their start and end (end: the
       discount's, else start + duration_in_months). percent_off / 100, or amount_off / (quantity
       x unit amount) per period, at most 1; of two discounts at once, the larger. `once`
-      coupons discount one invoice, not the contract: no discount_pct.
+      coupons discount one invoice, not the contract: no discount_pct. A discount in another
+      currency than the price, or whose coupon is unknown, is no share: discount_pct null, so
+      the contract check quarantines the line rather than price it without the discount.
     - Amounts in currency units (stripe_amount()); interval: month x count, year x 12 x count;
       a daily or weekly price has no whole-month interval (null: the contract check quarantines
       it). Metered prices are `usage`, one-time prices `one_time`.
@@ -315,8 +317,10 @@ coupons as (
 ),
 
 discounts as (
-    -- the discounts that change the contracted price: forever and repeating coupons
+    -- the discounts that change the contracted price: forever and repeating coupons, and
+    -- those whose coupon is not in the coupon table (unknown: the line is quarantined below)
     select
+        coupons.coupon_id is null as has_unknown_coupon,
         cast(discount_rows.subscription_id as {{ text }}) as subscription_id,
         cast(discount_rows.customer_id as {{ text }}) as customer_id,
         coupons.percent_off,
@@ -332,9 +336,9 @@ discounts as (
             end
         ) as date) as ends_on
     from {{ source('stripe', 'discount') }} as discount_rows
-    inner join coupons
+    left join coupons
         on cast(discount_rows.coupon_id as {{ text }}) = coupons.coupon_id
-    where coupons.duration in ('forever', 'repeating')
+    where coupons.coupon_id is null or coupons.duration in ('forever', 'repeating')
 ),
 
 stretch_discounts as (
@@ -450,15 +454,17 @@ piece_discounts as (
                         end
             end
         ) as discount_pct,
-        -- an amount off in another currency than the price cannot be a share: the line is
-        -- quarantined (discount_pct missing) rather than priced without it
+        -- an amount off in another currency than the price cannot be a share, nor can a
+        -- coupon that is not in the coupon table: the line is quarantined (discount_pct
+        -- missing) rather than priced without it
         max(case
+            when stretch_discounts.has_unknown_coupon then 1
             when stretch_discounts.percent_off is null
                 and stretch_discounts.amount_off is not null
                 and coalesce(stretch_discounts.currency, '') <> coalesce(pieces_priced.currency, '')
                 then 1
             else 0
-        end) as has_unconvertible_discount
+        end) as has_unusable_discount
     from pieces_priced
     inner join stretch_discounts
         on pieces_priced.item_id = stretch_discounts.item_id
@@ -495,7 +501,7 @@ final as (
         pieces_priced.quantity,
         {{ stripe_amount('pieces_priced.unit_amount', 'pieces_priced.currency') }} as unit_price,
         case
-            when piece_discounts.has_unconvertible_discount = 1 then null
+            when piece_discounts.has_unusable_discount = 1 then null
             else coalesce(piece_discounts.discount_pct, 0)
         end as discount_pct,
         pieces_priced.currency
