@@ -16,9 +16,14 @@
 
 {#- The Stripe tables read: on DuckDB the folder stripe_path made absolute, else database.schema. -#}
 {% macro _stripe_source_identity() %}
-    {%- if target.type == 'duckdb' -%}
-        {{ return(_absolute_path(var('stripe_path'))) }}
-    {%- endif -%}
+    {{ return(adapter.dispatch('stripe_source_identity', 'nrr_engine')()) }}
+{% endmacro %}
+
+{% macro duckdb__stripe_source_identity() %}
+    {{ return(_absolute_path(var('stripe_path'))) }}
+{% endmacro %}
+
+{% macro default__stripe_source_identity() %}
     {%- for node in graph.sources.values()
             if node.source_name == 'stripe' and node.package_name == project_name -%}
         {{ return((node.database ~ '.' ~ node.schema) if node.database else node.schema) }}
