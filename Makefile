@@ -67,6 +67,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	mkdir -p target
 	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint --processes 2 models tests/dbt analyses
+	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint --config models/staging/stripe/sqlfluff_stripe.cfg models/staging/stripe
 
 # pytest on PYTEST_WORKERS processes (a file's tests stay on one worker, so a file's session
 # builds are made once); each worker runs one dbt at a time.

@@ -10,7 +10,8 @@
     separated by `; `).
 
     Arguments:
-      source_relation: `source('raw', '<table>')`
+      source_relation: `source('raw', '<table>')`, or raw_input('<table>') (the raw file or
+        the billing source's mapping, with the same columns)
       accepted_accounts: `ref('stg_raw__accounts')` when the table references accounts
       accepted_fx_rates: `ref('stg_raw__fx_rates')` when the table has a currency to convert
       check_day_column: a timestamp column that makes the model incremental by day (the model
@@ -20,9 +21,10 @@
         stored (and every row without a valid day); a re-checked row whose key was already
         stored from an earlier day is rejected, so a key is never accepted twice
         (docs/definitions.md#incremental-runs).
+      table: the raw contract table whose rules apply; the relation's identifier by default
 -#}
-{% macro check_raw_contract(source_relation, accepted_accounts=none, accepted_fx_rates=none, check_day_column=none) %}
-    {%- set table = source_relation.identifier -%}
+{% macro check_raw_contract(source_relation, accepted_accounts=none, accepted_fx_rates=none, check_day_column=none, table=none) %}
+    {%- set table = table or source_relation.identifier -%}
     {%- set source_node = _raw_source_node(table) -%}
     {%- set table_meta = source_node.config.meta if source_node else {} -%}
     {%- set columns = source_node.columns.values() | list if source_node else [] -%}

@@ -73,6 +73,11 @@
         {%- set node = raw_nodes[spec['table']] -%}
         {%- set relation = api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.identifier) -%}
+        {#- a billing table of another billing source is read from its mapping (raw_input()) -#}
+        {%- set mapping = _billing_mapping_relation(spec['table']) -%}
+        {%- if mapping is not none -%}
+            {%- set relation = mapping -%}
+        {%- endif -%}
         {%- set cutoff = "cast('" ~ cutoffs[spec['window']] ~ "' as date)" -%}
         {%- set types = {} -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
@@ -123,4 +128,31 @@
     {%- endif -%}
     {{ return("cast(" ~ safe_cast(column, dbt.type_timestamp()) ~ " as date) < cast('" ~ cutoff
         ~ "' as date)") }}
+{% endmacro %}
+
+
+{#-
+    With `billing_source: stripe`, the relation of the mapping model a billing table is read from
+    (stg_stripe__<table>, a view over the Stripe tables registered at the start of this run);
+    none for the raw files. A mapping not built yet stops the run with what to do: without it
+    the rows the incremental tables consumed cannot be compared.
+-#}
+{% macro _billing_mapping_relation(table) %}
+    {%- if billing_source() == 'raw_files' or table not in billing_tables() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.package_name == project_name
+            and node.name == 'stg_' ~ billing_source() ~ '__' ~ table -%}
+        {%- set relation = adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.alias or node.name) -%}
+        {%- if relation is none -%}
+            {{ exceptions.raise_compiler_error(
+                "billing_source is " ~ billing_source() ~ " but this warehouse holds incremental "
+                ~ "tables and no " ~ node.name ~ " yet: they were built from another billing "
+                ~ "source. Run `dbt build --full-refresh`, or build into another warehouse file.") }}
+        {%- endif -%}
+        {{ return(relation) }}
+    {%- endfor -%}
+    {{ return(none) }}
 {% endmacro %}

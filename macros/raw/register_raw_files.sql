@@ -17,6 +17,10 @@
     is reported in one message, before anything is built, naming the table, the file, the
     columns and what was found. A missing or empty folder stops with what to do. On other
     warehouses the raw tables already exist and nothing is registered.
+
+    With `billing_source: stripe` the billing tables (billing_tables()) come from the Stripe
+    mapping: their raw files are not read (each is an empty view; a file that is there is named in
+    the log as ignored), and the raw folder may be empty or absent (every other table empty).
 -#}
 {% macro register_raw_files() %}
     {{ return(adapter.dispatch('register_raw_files', 'nrr_engine')()) }}
@@ -35,7 +39,8 @@
         {%- for row in listing.rows -%}
             {%- do files.update({row[0].split('/')[-1]: row[0]}) -%}
         {%- endfor -%}
-        {%- if files | length == 0 -%}
+        {%- set replaced = billing_tables() if billing_source() != 'raw_files' else [] -%}
+        {%- if files | length == 0 and not replaced -%}
             {{ exceptions.raise_compiler_error(
                 "raw_path '" ~ raw_path ~ "' holds no files. Point the var raw_path (or the "
                 ~ "environment variable NRR_RAW_PATH) at the folder of your exports, run "
@@ -49,7 +54,13 @@
         {%- endfor -%}
         {%- set absent_tables = [] -%}
         {%- for source_node in source_nodes -%}
-            {%- if (source_node.name ~ '.parquet') not in files
+            {%- if source_node.name in replaced -%}
+                {%- do absent_tables.append(source_node.name) -%}
+                {%- if (source_node.name ~ '.parquet') in files or (source_node.name ~ '.csv') in files -%}
+                    {%- do log("raw table '" ~ source_node.name ~ "' comes from billing_source "
+                        ~ billing_source() ~ ": its file in raw_path is ignored.", info=true) -%}
+                {%- endif -%}
+            {%- elif (source_node.name ~ '.parquet') not in files
                     and (source_node.name ~ '.csv') not in files -%}
                 {%- do absent_tables.append(source_node.name) -%}
             {%- endif -%}
@@ -61,7 +72,7 @@
             {%- set table_meta = source_node.config.meta -%}
             {%- set columns = source_node.columns.values() | list -%}
             {%- if table in absent_tables -%}
-                {%- if table_meta.get('required', false) -%}
+                {%- if table_meta.get('required', false) and table not in replaced -%}
                     {%- do problems.append(
                         "raw table '" ~ table ~ "' is required: neither " ~ table ~ ".parquet nor "
                         ~ table ~ ".csv is in raw_path. An empty table is a file with only its "

@@ -11,7 +11,7 @@ with
     {{ table }}_counts as (
         select
             '{{ table }}' as source_table,
-            (select count(*) from {{ source('raw', table) }}) as raw_rows,
+            (select count(*) from {{ raw_input(table) }}) as raw_rows,
             (
                 select coalesce(sum(duplicate_count - 1), 0)
                 from {{ ref('base_raw__' ~ table) }}

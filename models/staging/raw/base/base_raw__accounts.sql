@@ -1,1 +1,1 @@
-{{ check_raw_contract(source('raw', 'accounts')) }}
+{{ check_raw_contract(raw_input('accounts'), table='accounts') }}

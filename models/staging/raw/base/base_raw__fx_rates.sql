@@ -1,1 +1,1 @@
-{{ check_raw_contract(source('raw', 'fx_rates')) }}
+{{ check_raw_contract(raw_input('fx_rates'), table='fx_rates') }}

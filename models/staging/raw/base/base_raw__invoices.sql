@@ -1,5 +1,6 @@
 {{ check_raw_contract(
-    source('raw', 'invoices'),
+    raw_input('invoices'),
+    table='invoices',
     accepted_accounts=ref('stg_raw__accounts'),
     accepted_fx_rates=ref('stg_raw__fx_rates')
 ) }}

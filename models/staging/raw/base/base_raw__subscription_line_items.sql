@@ -1,5 +1,6 @@
 {{ check_raw_contract(
-    source('raw', 'subscription_line_items'),
+    raw_input('subscription_line_items'),
+    table='subscription_line_items',
     accepted_accounts=ref('stg_raw__accounts'),
     accepted_fx_rates=ref('stg_raw__fx_rates')
 ) }}
