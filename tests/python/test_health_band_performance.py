@@ -7,7 +7,8 @@ and the raw line items (paid periods, churn dates and churned ARR through the pl
 reference, which shares no code with the SQL), and compared. The three target figures are
 printed (`pytest -s`); they are not asserted to meet their targets: measuring them is the point.
 The anchoring of the score (docs/definitions.md#health-score-anchoring) is recomputed too, from
-the weighted composite and the plain-Python paid periods.
+the weighted composite and the plain-Python paid periods; and the calibration's claims are
+checked on this book (the calibrated score beats the prior, the planted drivers rank on top).
 """
 
 from __future__ import annotations
@@ -22,14 +23,18 @@ import pytest
 import yaml
 
 from conftest import REPO, Build, build_ok, generate_book
+from planted_drivers import assert_calibrated_beats_prior, assert_planted_drivers_rank_on_top
 from reference import arr_reference as ref
 
-BOOK = {"accounts": 600, "months": 30, "seed": 13}
+BOOK = {"accounts": 1000, "months": 36, "seed": 13}
 SELECT = [
     "--select",
     "+fct_account_health",
     "+fct_health_band_performance",
     "+fct_health_band_targets",
+    # the calibration's claims on this book (tests/python/calibration/test_calibration_claims)
+    "+fct_health_backtest",
+    "+fct_calibrated_health_weights",
     # only the tests whose every parent is built (not the relationships to revenue marts)
     "--indirect-selection",
     "cautious",
@@ -381,3 +386,12 @@ def test_anchored_score_equals_the_plain_python_anchoring(band_build):
     # the book is long enough that most snapshots are anchored on their own segment
     own_segment = sum(n for scope, n in scopes.items() if scope not in ("none", "book"))
     assert own_segment > len(rows) / 2, scopes
+
+
+def test_the_calibrated_score_beats_the_prior_on_this_book(band_build):
+    assert_calibrated_beats_prior(band_build, f"band book {BOOK}")
+
+
+def test_planted_drivers_rank_on_top_on_this_book(band_build):
+    # the rare payment-failure driver's sign is checked on the demo book only
+    assert_planted_drivers_rank_on_top(band_build, rare_driver_direction=False)
