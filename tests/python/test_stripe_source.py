@@ -95,6 +95,7 @@ def stripe_book_build(tmp_path_factory) -> Build:
         empty_raw,
         dbt_vars={"billing_source": "stripe", "stripe_path": str(STRIPE_BOOK), "as_of_date": AS_OF},
         extra_args=SELECT,
+        unit_tests=True,  # the Stripe mapping's unit tests exist only in stripe mode
     )
 
 
