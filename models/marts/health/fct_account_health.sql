@@ -7,6 +7,9 @@
     composite, so it has no change either.
 -#}
 {%- set signals = health_signal_names() -%}
+{#- change_7d / change_30d look this far back (the names keep the shipped lengths) -#}
+{%- set short_days = var('health_change_short_days') -%}
+{%- set long_days = var('health_change_long_days') -%}
 
 with
 
@@ -19,15 +22,16 @@ snapshot_dates as (
 ),
 
 lookbacks as (
-    -- for each snapshot, the latest snapshot at least 7 and at least 30 days earlier
+    -- for each snapshot, the latest snapshot at least `health_change_short_days` (7) and at
+    -- least `health_change_long_days` (30) days earlier
     select
         snapshot_dates.snapshot_date,
         max(case
-            when earlier.snapshot_date <= {{ dbt.dateadd('day', -7, 'snapshot_dates.snapshot_date') }}
+            when earlier.snapshot_date <= {{ dbt.dateadd('day', -short_days, 'snapshot_dates.snapshot_date') }}
                 then earlier.snapshot_date
         end) as snapshot_7_days_before,
         max(case
-            when earlier.snapshot_date <= {{ dbt.dateadd('day', -30, 'snapshot_dates.snapshot_date') }}
+            when earlier.snapshot_date <= {{ dbt.dateadd('day', -long_days, 'snapshot_dates.snapshot_date') }}
                 then earlier.snapshot_date
         end) as snapshot_30_days_before
     from snapshot_dates

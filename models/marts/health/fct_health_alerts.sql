@@ -2,12 +2,16 @@
     Health alerts (docs/definitions.md#health-alerts): one row per alert episode. An account gets
     an alert when its band falls to at_risk or worse and holds for two consecutive snapshots, or
     at once when the score is more than `health_alert_band_margin_points` past the boundary, or
-    when the score falls `health_alert_drop_points` within 7 days (urgent even while healthy).
+    when the score falls `health_alert_drop_points` within `health_change_short_days` (7) days
+    (urgent even while healthy). Which bands raise alerts and which level outranks which come
+    from the seed health_bands (`alert_rank`, `alert_urgency`); a sharp drop ranks
+    `health_alert_sharp_drop_rank` on that scale.
     An account has at most one open alert: a worse level closes it as `superseded` and opens
     the new one; it closes as `recovered` when the account is back to healthy or better under
     the same hysteresis, and as `churned` when the account's ARR goes to zero. Snapshots with
     insufficient_data neither open nor close an alert. Each alert says what changed: the three
-    signals that cost the score most against the snapshot 7 days before (weight x score change).
+    signals that cost the score most against the snapshot `health_change_short_days` before
+    (weight x score change).
 -#}
 {%- set signals = health_signal_names() -%}
 {%- set signal_list = [] -%}
@@ -16,6 +20,7 @@
 {%- endfor -%}
 {%- set sharp_drop_points = var('health_alert_drop_points') -%}
 {%- set margin_points = var('health_alert_band_margin_points') -%}
+{%- set sharp_drop_rank = var('health_alert_sharp_drop_rank') -%}
 
 with
 
@@ -44,16 +49,17 @@ scored_bands as (
         upper_score,
         action,
         owner_role,
-        response_time_hours
+        response_time_hours,
+        alert_rank,
+        alert_urgency
     from bands
     where band_order is not null
 ),
 
 band_edges as (
-    -- at_risk and worse raise alerts; healthy and better are recovered
-    select
-        max(case when band = 'at_risk' then band_order end) as at_risk_order,
-        max(case when band = 'healthy' then band_order end) as healthy_order
+    -- the bands with an alert rank raise alerts (at_risk and worse as shipped); a band above
+    -- all of them (healthy and better) is recovered
+    select max(case when alert_rank is not null then band_order end) as alerting_edge_order
     from scored_bands
 ),
 
@@ -150,15 +156,19 @@ triggered as (
     select
         held.*,
         held_band.band as held_down_band,
+        held_band.alert_rank as held_down_alert_rank,
+        held_band.alert_urgency as held_down_alert_urgency,
+        -- the held band's level, unless a sharp drop outranks it (at_risk as shipped)
         case
-            when held.held_down_band_order < band_edges.at_risk_order then held_band.band
-            when held.dropped_sharply then 'sharp_drop'
-            when held.held_down_band_order = band_edges.at_risk_order then held_band.band
+            when held.dropped_sharply
+                and coalesce(held_band.alert_rank, 0) < {{ sharp_drop_rank }}
+                then 'sharp_drop'
+            when held_band.alert_rank is not null then held_band.band
         end as alert_level,
-        coalesce(held.held_up_band_order >= band_edges.healthy_order, false) as is_back_to_healthy,
+        coalesce(held.held_up_band_order > band_edges.alerting_edge_order, false)
+            as is_back_to_healthy,
         case
-            when held.held_down_band_order is null
-                or held.held_down_band_order > band_edges.at_risk_order then null
+            when held_band.alert_rank is null then null
             when greatest(held.band_order, held.previous_band_order) = held.held_down_band_order
                 then 'held_two_snapshots'
             else 'past_margin'
@@ -172,13 +182,17 @@ triggered as (
 ranked as (
     select
         triggered.*,
-        -- how urgent a level is: a sharp drop outranks at_risk, critical and churning outrank it
-        case triggered.alert_level
-            when 'at_risk' then 1
-            when 'sharp_drop' then 2
-            when 'critical' then 3
-            when 'churning' then 4
+        -- how urgent a level is (seed health_bands.alert_rank): as shipped a sharp drop outranks
+        -- at_risk, critical and churning outrank it
+        case
+            when triggered.alert_level = 'sharp_drop' then {{ sharp_drop_rank }}
+            when triggered.alert_level is not null then triggered.held_down_alert_rank
         end as alert_rank,
+        case
+            when triggered.alert_level = 'sharp_drop'
+                then '{{ var("health_alert_sharp_drop_urgency") }}'
+            when triggered.alert_level is not null then triggered.held_down_alert_urgency
+        end as alert_urgency,
         -- an alert's history ends where the account is back to healthy (with no new alert on
         -- that snapshot) or comes back after a gap without ARR
         case
@@ -283,7 +297,7 @@ latest_seen as (
 ),
 
 paired as (
-    -- each opening beside the same account's snapshot 7 days before, read once
+    -- each opening beside the same account's snapshot `health_change_short_days` before, read once
     select
         episodes.account_id,
         episodes.snapshot_date,
@@ -404,7 +418,10 @@ routed as (
         end as recommended_action,
         case
             when episodes.alert_level = 'sharp_drop'
-                then least(level_band.response_time_hours, 24)
+                then least(
+                        level_band.response_time_hours,
+                        {{ var('health_alert_sharp_drop_response_hours') }}
+                    )
             else level_band.response_time_hours
         end as response_time_hours
     from episodes
@@ -426,8 +443,8 @@ with_latest as (
         routed.*,
         latest.composite_score as latest_composite_score,
         latest.band as latest_band,
+        routed.alert_urgency as urgency,
         case when routed.resolved_at is null then 'open' else 'resolved' end as status,
-        case when routed.alert_level = 'at_risk' then 'high' else 'urgent' end as urgency,
         case
             when routed.alert_level = 'sharp_drop' then 'sharp_drop' else routed.band_trigger
         end as alert_trigger,
