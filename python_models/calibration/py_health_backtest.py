@@ -5,6 +5,7 @@ minimums a score's figures are null and `status_reason` says why."""
 
 from nrr_engine.calibration import pipeline
 from nrr_engine.calibration.model import score_bands
+from nrr_engine.calibration.settings import Windows
 
 
 def model(dbt, session):
@@ -17,4 +18,7 @@ def model(dbt, session):
     # the bands and the flag band come from the seed and the var, as in the SQL
     bands = score_bands(dbt.ref("health_bands").df())
     flag_band = dbt.config.meta_get("health_flag_band")
-    return pipeline.backtest(pipeline.calibrate(history, signal_names, minimums, bands, flag_band))
+    # the label horizon and the early warning's lead window: vars, rendered into the meta
+    windows = Windows.from_vars(dbt.config.meta_get("calibration_windows"))
+    run = pipeline.calibrate(history, signal_names, minimums, bands, flag_band, windows)
+    return pipeline.backtest(run)

@@ -4,6 +4,7 @@ keeps its prior, with the reason (docs/definitions.md#minimums)."""
 
 from nrr_engine.calibration import pipeline
 from nrr_engine.calibration.model import score_bands
+from nrr_engine.calibration.settings import Windows
 
 
 def model(dbt, session):
@@ -21,7 +22,9 @@ def model(dbt, session):
     signal_categories = dict(zip(signals["signal_name"], signals["category"], strict=True))
     bands = score_bands(dbt.ref("health_bands").df())
     flag_band = dbt.config.meta_get("health_flag_band")
-    run = pipeline.calibrate(history, signals["signal_name"].tolist(), minimums, bands, flag_band)
+    windows = Windows.from_vars(dbt.config.meta_get("calibration_windows"))
+    signal_names = signals["signal_name"].tolist()
+    run = pipeline.calibrate(history, signal_names, minimums, bands, flag_band, windows)
     return pipeline.calibrated_weights(
         run, prior_signal_weights, signal_categories, category_weight
     )

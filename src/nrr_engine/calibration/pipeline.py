@@ -44,13 +44,12 @@ from nrr_engine.calibration.model import (
     score,
     weights_table,
 )
+from nrr_engine.calibration.settings import Windows, seed_signal_flags, signal_flags
 from nrr_engine.calibration.signals import signal_table
 from nrr_engine.calibration.split import WalkForwardSplit, walk_forward_split
 from nrr_engine.calibration.survival import kaplan_meier
 
-HORIZON_DAYS = 90
 TEST_FRACTION = 0.3
-LEAD_DAYS = 30
 CATEGORIES = ("adoption", "engagement", "sentiment", "commercial")
 
 REPORTED = "reported"
@@ -61,27 +60,15 @@ TARGETS = {
     "warned_share": 0.80,  # "80%+ of churn predicted 30+ days out"
 }
 
-# The playbook's "Predictive Signal Identification" table, as flags on measured signal values.
-# {flag_threshold}: the upper bound of the band health_flag_band of seeds/health_bands.csv (70
-# as shipped: at risk or worse), filled in by signal_flags.
-SIGNAL_FLAGS = {
-    "usage_drop_over_40pct": "usage_trend_value < 0.6",
-    "champion_inactive": "champion_activity_value >= 30",
-    "champion_left": "stakeholder_changes_value >= 1",
-    "negative_ticket_tone": "ticket_tone_value < 0",
-    "feature_breadth_contracted": "feature_breadth_value < 0.375",
-    "competitor_signals": "competitor_signals_value > 0",
-    "payment_trouble": "payment_behaviour_value >= 1",
-    "nps_dropped_20_points": "nps_change_value <= -2",
-    "renewal_within_60_days_and_health_below_70": (
-        "days_to_renewal_value <= 60 and composite_score < {flag_threshold:g}"
-    ),
-}
+# The playbook's "Predictive Signal Identification" table is the seed churn_signal_flags
+# (nrr_engine.calibration.settings.signal_flags); the label horizon and the early warning's
+# lead window are the dbt vars of settings.Windows.
 
 
-def signal_flags(flag_threshold: float) -> dict[str, str]:
-    """SIGNAL_FLAGS with the health flag threshold filled in."""
-    return {name: rule.format(flag_threshold=flag_threshold) for name, rule in SIGNAL_FLAGS.items()}
+def resolve_windows(windows: Windows | None) -> Windows:
+    """``windows`` (the thin models pass the vars), else, for a direct caller, the defaults of
+    the repository's dbt_project.yml."""
+    return Windows.from_project() if windows is None else windows
 
 
 def resolve_bands(
@@ -238,6 +225,7 @@ class CalibrationRun:
     minimums: Minimums
     bands: HealthBands
     flag_threshold: float  # prior score below this: flagged (at risk or worse as shipped)
+    windows: Windows  # label horizon and early-warning lead window (dbt vars)
 
     @property
     def cutoff_date(self) -> pd.Timestamp | None:
@@ -262,6 +250,7 @@ def calibrate(
     minimums: Minimums,
     bands: Sequence[tuple[float, str]] | None = None,
     flag_band: str | None = None,
+    windows: Windows | None = None,
 ) -> CalibrationRun:
     """Label, split walk-forward, and, above the minimums, fit and score the test period.
 
@@ -272,12 +261,15 @@ def calibrate(
     The signal-level model reads every signal's score and a missing-indicator per signal; the
     category-level model reads the four category scores. ``bands`` band the calibrated score
     (``model.score_bands`` of the seed) and ``flag_band`` (the var health_flag_band) sets the
-    prior score's flag threshold, its upper bound; None: ``resolve_bands``.
+    prior score's flag threshold, its upper bound; None: ``resolve_bands``. ``windows`` (the
+    vars health_band_churn_horizon_days, health_flag_min/max_lead_days) set the label horizon,
+    the walk-forward gap and the early warning's lead window; None: ``resolve_windows``.
     """
     health_bands, flag_threshold = resolve_bands(bands, flag_band)
+    windows = resolve_windows(windows)
     scored, n_excluded = scored_snapshots(history)
     labelled = label_snapshots(
-        with_missing_indicators(scored, signal_names), horizon_days=HORIZON_DAYS
+        with_missing_indicators(scored, signal_names), horizon_days=windows.horizon_days
     )
     signal_cols = [f"{name}_score" for name in signal_names]
     split = None
@@ -289,8 +281,9 @@ def calibrate(
     test = labelled.iloc[:0].copy()
     if len(labelled):
         split = walk_forward_split(
-            labelled, "snapshot_date", test_fraction=TEST_FRACTION, gap_days=HORIZON_DAYS
-        )
+            labelled, "snapshot_date", test_fraction=TEST_FRACTION,
+            gap_days=windows.horizon_days,
+        )  # fmt: skip
         cutoff = split.cutoff_date
         train = split.train[split.train["is_outcome_known"]]
         train_churned = train[train["churned_within_horizon"]]
@@ -335,7 +328,7 @@ def calibrate(
         ).to_numpy()
     return CalibrationRun(
         labelled, split, signal_model, category_model, signal_cols, test, counts, prior,
-        calibrated, minimums, health_bands, flag_threshold,
+        calibrated, minimums, health_bands, flag_threshold, windows,
     )  # fmt: skip
 
 
@@ -448,7 +441,8 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
     """ROC AUC, average precision, Brier and early warning of the prior and calibrated scores.
 
     Early warning flags the prior score below ``run.flag_threshold`` (the upper bound of the
-    band health_flag_band: below 70, at risk or worse, as shipped). The calibrated score lives
+    band health_flag_band: below 70, at risk or worse, as shipped), ``run.windows.min_lead_days``
+    to ``max_lead_days`` (30 to 90) before the churn. The calibrated score lives
     on a probability scale, so it is flagged at the threshold that flags the same share of
     *training* snapshots: both scores are compared at the same alert volume, and the threshold
     is set before the test period is looked at.
@@ -457,6 +451,7 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
     the counts (n, n_churned, churn_events) and every other value null.
     """
     test_start = run.cutoff_date
+    horizon_days = run.windows.horizon_days
     thresholds = {"prior": run.flag_threshold, "calibrated": np.nan}
     window = None
     if run.calibrated.reported:
@@ -469,7 +464,7 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
         # fall in the walk-forward gap, so neither score was fitted on them
         labelled = run.labelled
         window = labelled[
-            (labelled["snapshot_date"] >= test_start - pd.Timedelta(days=HORIZON_DAYS))
+            (labelled["snapshot_date"] >= test_start - pd.Timedelta(days=horizon_days))
             & (labelled["churn_date"].isna() | (labelled["churn_date"] >= test_start))
         ].copy()
         window["calibrated_score"] = np.nan
@@ -492,8 +487,8 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
             risk = 1 - run.test[column].to_numpy() / 100
             metrics = summary_metrics(run.test["churned_within_horizon"], risk).iloc[0].to_dict()
             warning = early_warning(
-                window, column, thresholds[score_name], lead_days=LEAD_DAYS,
-                horizon_days=HORIZON_DAYS, max_lead_days=HORIZON_DAYS,
+                window, column, thresholds[score_name], lead_days=run.windows.min_lead_days,
+                horizon_days=horizon_days, max_lead_days=run.windows.max_lead_days,
             ).iloc[0].to_dict()  # fmt: skip
             values = {**{m: float(metrics[m]) for m in SCORE_METRICS},
                       **{m: float(warning[m]) for m in WARNING_METRICS}}  # fmt: skip
@@ -515,7 +510,7 @@ def backtest_summary(run: CalibrationRun) -> pd.DataFrame:
         np.where(out["target"].isna() | out["value"].isna(), None, meets), dtype="boolean"
     )
     out["test_period_start"] = pd.Series([test_start] * len(out), dtype="datetime64[us]")
-    out["lead_days"] = LEAD_DAYS
+    out["lead_days"] = run.windows.min_lead_days
     return out
 
 
@@ -596,6 +591,8 @@ def predictive_signals(
     minimums: Minimums,
     bands: Sequence[tuple[float, str]] | None = None,
     flag_band: str | None = None,
+    rules=None,
+    windows: Windows | None = None,
 ) -> pd.DataFrame:
     """The playbook's predictive-signal table, measured on this book's whole labelled history.
 
@@ -603,18 +600,23 @@ def predictive_signals(
     history holds at least ``minimums.churn_events`` churn events and the signal split the
     accounts with a known outcome into at least ``minimums.signal_accounts_per_group`` flagged
     and as many unflagged ones (an account counts on a side if any of its snapshots does); the
-    counts are published either way. ``bands`` and ``flag_band`` set the health threshold of
-    the renewal signal (``resolve_bands``).
+    counts are published either way. ``rules`` are the flags (a table like the seed
+    churn_signal_flags; None, for direct callers: the repository's seed), ``bands`` and
+    ``flag_band`` the health threshold a rule may leave empty (``resolve_bands``), ``windows``
+    the label horizon (``resolve_windows``).
     """
-    rules = signal_flags(resolve_bands(bands, flag_band)[1])
+    rules = signal_flags(
+        seed_signal_flags() if rules is None else rules, resolve_bands(bands, flag_band)[1]
+    )
+    horizon_days = resolve_windows(windows).horizon_days
     scored, n_excluded = scored_snapshots(history)
-    labelled = label_snapshots(scored, horizon_days=HORIZON_DAYS)
+    labelled = label_snapshots(scored, horizon_days=horizon_days)
     flags = {
         name: labelled.eval(rule).fillna(False).astype(bool) if len(labelled)
         else pd.Series([], index=labelled.index, dtype=bool)
         for name, rule in rules.items()
     }  # fmt: skip
-    table = signal_table(labelled, flags, horizon=HORIZON_DAYS)
+    table = signal_table(labelled, flags, horizon=horizon_days)
     table.insert(1, "rule", table["signal"].map(rules))
     known = labelled["is_outcome_known"].to_numpy(dtype=bool)
     accounts = labelled["account_id"].to_numpy()[known]

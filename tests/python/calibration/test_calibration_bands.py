@@ -12,6 +12,7 @@ from nrr_engine.calibration.bands import (
 )
 from nrr_engine.calibration.metrics import lift_by_band
 from nrr_engine.calibration.model import health_band
+from nrr_engine.calibration.settings import seed_signal_flags, signal_flags
 
 
 def test_the_seed_gives_the_playbook_bands_and_the_at_risk_threshold():
@@ -60,10 +61,11 @@ def test_a_flag_band_without_an_upper_bound_or_unknown_is_an_error():
 
 
 def test_the_renewal_signal_rule_reads_the_flag_threshold():
-    assert pipeline.signal_flags(70.0)["renewal_within_60_days_and_health_below_70"] == (
+    rules = seed_signal_flags()
+    assert signal_flags(rules, 70.0)["renewal_within_60_days_and_health_below_70"] == (
         "days_to_renewal_value <= 60 and composite_score < 70"
     )
-    assert pipeline.signal_flags(62.5)["renewal_within_60_days_and_health_below_70"].endswith(
+    assert signal_flags(rules, 62.5)["renewal_within_60_days_and_health_below_70"].endswith(
         "composite_score < 62.5"
     )
     _, threshold = pipeline.resolve_bands(((0.0, "low"), (40.0, "mid"), (60.0, "high")), "low")
