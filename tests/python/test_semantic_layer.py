@@ -282,6 +282,17 @@ def test_the_book_has_retention_windows_to_compare(build):
     assert len(waterfall(build, "quarter")) >= 6
 
 
+def test_the_time_spine_has_every_day_of_every_reporting_month(build):
+    (first_month,) = build.query("select min(month) from intermediate.int_month_snapshots_spined")[
+        0
+    ]
+    (as_of,) = build.query("select as_of_date from intermediate.int_as_of_date_resolved")[0]
+    after = dt.date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 1)
+    expected = [first_month + dt.timedelta(days=n) for n in range((after - first_month).days)]
+    days = build.query("select date_day from semantic.metricflow_time_spine order by date_day")
+    assert [d for (d,) in days] == expected
+
+
 @pytest.mark.parametrize("window,prefix", [(12, "ttm"), (3, "quarterly")])
 def test_retention_metrics_equal_the_mart_every_month(build, monthly, window, prefix):
     expected, exact = retention_by_month(build, window)

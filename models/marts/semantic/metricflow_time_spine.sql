@@ -11,8 +11,8 @@ months as (
 ),
 
 day_offsets as (
-    -- generated_number runs 1..31
-    select generated_number - 1 as day_offset
+    -- generated_number runs 1..31 (a float on some adapters: Spark's date_add wants an integer)
+    select cast(generated_number - 1 as {{ dbt.type_int() }}) as day_offset
     from ({{ dbt.generate_series(31) }}) as numbers
 ),
 
