@@ -75,6 +75,26 @@ PYTEST_WORKERS ?= 2
 test: setup data lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
+# The semantic layer (docs/semantic_layer.md) on a built warehouse (make build first): dbt parse
+# writes target/semantic_manifest.json, mf checks every semantic model, dimension, measure and
+# metric against the warehouse, then prints the board's saved queries. mf opens the warehouse
+# read-only (NRR_DUCKDB_ACCESS_MODE), and its check for a newer mf on PyPI is sent to a closed
+# local port so that nothing leaves the machine. Any other question:
+#   make metrics MF_QUERY='--metrics ttm_nrr,ttm_grr --group-by metric_time__quarter,account__segment'
+MF = NRR_DUCKDB_ACCESS_MODE=read_only HTTPS_PROXY=http://127.0.0.1:9 $(BIN)/mf
+MF_QUERY ?=
+.PHONY: metrics
+metrics: setup
+	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
+	$(BIN)/dbt parse --quiet
+	$(MF) validate-configs
+ifeq ($(strip $(MF_QUERY)),)
+	$(MF) query --saved-query board_retention_monthly --decimals 4
+	$(MF) query --saved-query board_arr_monthly --decimals 0
+else
+	$(MF) query $(MF_QUERY) --decimals 4
+endif
+
 clean:
 	rm -rf target logs warehouse data .pytest_cache
 
