@@ -2,16 +2,22 @@
 
 Every build gets its own warehouse file, target and log folders, so builds never share state.
 dbt runs as a subprocess: one invocation at a time, never two in this process. `make test` runs
-pytest on two worker processes (pytest-xdist, `--dist loadfile`), each with its own builds.
+pytest on two worker processes (pytest-xdist, `--dist loadfile`). The session builds below
+(tiny, generated, demo) are made once per session, by whichever worker asks first; the other
+worker waits for it and reads the same finished warehouse, read-only (`made_once`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -109,30 +115,95 @@ def generate_book(out_dir: Path, accounts: int, months: int, seed: int, fmt: str
     return out_dir
 
 
+@contextlib.contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on lock_file (flock: released if the process dies)."""
+    with lock_file.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], Build | Path]):
+    """`make(folder)` once per test session, whichever pytest-xdist worker asks first.
+
+    The pytest-xdist recipe for session fixtures: the workers of one session share the parent
+    of their base temp folders. The first worker to ask holds a lock there while it makes the
+    thing; a worker that asks meanwhile waits, then reuses the finished result (recorded in a
+    JSON file next to it). What is shared is only read afterwards: Build.query and Build.dicts
+    open the warehouse read-only, and no fixture or test writes into a session build's folder.
+    A failed build records nothing, so the next worker that asks tries again (and fails alike).
+    Without xdist (worker_id "master") it is a plain session fixture."""
+    if worker_id == "master":
+        return make(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent / "made_once"
+    root.mkdir(exist_ok=True)
+    record = root / f"{name}.json"
+    with _exclusive(root / f"{name}.lock"):
+        if record.exists():
+            made = json.loads(record.read_text())
+            if made["kind"] == "path":
+                return Path(made["path"])
+            fields = made["build"]
+            return Build(
+                Path(fields["warehouse"]), Path(fields["raw_path"]),
+                fields["returncode"], fields["output"],
+            )  # fmt: skip
+        folder = root / name
+        if folder.exists():  # what a failed attempt left
+            shutil.rmtree(folder)
+        folder.mkdir()
+        value = make(folder)
+        if isinstance(value, Build):
+            fields = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(value).items()}
+            made = {"kind": "build", "build": fields}
+        else:
+            made = {"kind": "path", "path": str(value)}
+        record.write_text(json.dumps(made))
+        return value
+
+
 @pytest.fixture(scope="session")
-def tiny_build(tmp_path_factory) -> Build:
+def tiny_build(tmp_path_factory, worker_id) -> Build:
     """The hand-made tiny book (CSV): every movement type, EUR, a 36-month term, a free plan."""
-    return build_ok(tmp_path_factory.mktemp("tiny"), TINY_BOOK, unit_tests=True)
+    return made_once(
+        tmp_path_factory, worker_id, "tiny",
+        lambda folder: build_ok(folder, TINY_BOOK, unit_tests=True),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def generated_book(tmp_path_factory) -> Path:
+def generated_book(tmp_path_factory, worker_id) -> Path:
     """A small generated book: 300 accounts over 30 months (parquet)."""
-    return generate_book(tmp_path_factory.mktemp("book") / "raw", 300, 30, seed=7)
+    return made_once(
+        tmp_path_factory, worker_id, "book",
+        lambda folder: generate_book(folder / "raw", 300, 30, seed=7),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def generated_build(tmp_path_factory, generated_book) -> Build:
-    return build_ok(tmp_path_factory.mktemp("generated"), generated_book)
+def generated_build(tmp_path_factory, worker_id, generated_book) -> Build:
+    return made_once(
+        tmp_path_factory, worker_id, "generated",
+        lambda folder: build_ok(folder, generated_book),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def demo_book(tmp_path_factory) -> Path:
+def demo_book(tmp_path_factory, worker_id) -> Path:
     """The default demo book (1,000 accounts over 36 months, seed 42): enough churn for the
     calibration truth checks."""
-    return generate_book(tmp_path_factory.mktemp("demo") / "raw", 1000, 36, seed=42)
+    return made_once(
+        tmp_path_factory, worker_id, "demo",
+        lambda folder: generate_book(folder / "raw", 1000, 36, seed=42),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory, demo_book) -> Build:
-    return build_ok(tmp_path_factory.mktemp("demo_build"), demo_book)
+def demo_build(tmp_path_factory, worker_id, demo_book) -> Build:
+    return made_once(
+        tmp_path_factory, worker_id, "demo_build",
+        lambda folder: build_ok(folder, demo_book),
+    )  # fmt: skip

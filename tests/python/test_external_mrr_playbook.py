@@ -44,6 +44,16 @@ PLAYBOOK_TO_OURS = {
 }
 
 
+# The two marts compared and what is upstream of them, with the data tests whose every parent is
+# built (cautious): the movement rules and the waterfall identity run on the playbook's data. The
+# whole project, with all its data tests, is built on the same periods in
+# test_start_with_what_you_have.py (the minimal playbook folder).
+SELECT = [
+    "--select", "+fct_arr_waterfall", "+fct_account_arr_monthly",
+    "--indirect-selection", "cautious",
+]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def playbook_build(tmp_path_factory) -> Build:
     raw = playbook_as_raw(PLAYBOOK_CSV, tmp_path_factory.mktemp("playbook") / "raw")
@@ -51,6 +61,7 @@ def playbook_build(tmp_path_factory) -> Build:
         tmp_path_factory.mktemp("playbook_build"),
         raw,
         dbt_vars={"as_of_date": AS_OF.isoformat()},
+        extra_args=SELECT,
     )
 
 

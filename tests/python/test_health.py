@@ -58,7 +58,7 @@ def test_a_past_as_of_date_reproduces_the_history_row(tmp_path, generated_build,
         tmp_path,
         generated_build.raw_path,
         dbt_vars={"as_of_date": past_snapshot.isoformat()},
-        extra_args=MODELS_ONLY,
+        extra_args=[*MODELS_ONLY, "--select", "+fct_account_health"],
     )
     then = health_rows(past, "is_as_of_date")
     history = health_rows(generated_build, f"snapshot_date = date '{past_snapshot}'")
@@ -86,7 +86,14 @@ def test_inflating_raw_event_counts_does_not_move_the_score(tmp_path, generated_
         for i in range(2)
     ]
     pq.write_table(pa.concat_tables([events, *copies]), raw / "usage_events.parquet")
-    inflated = build_ok(tmp_path / "build", raw, extra_args=MODELS_ONLY)
+    inflated = build_ok(
+        tmp_path / "build",
+        raw,
+        extra_args=[
+            *MODELS_ONLY, "--select",
+            "+fct_account_health", "+int_usage_account_feature_days_aggregated",
+        ],
+    )  # fmt: skip
     assert inflated.query(
         "select sum(events) from intermediate.int_usage_account_feature_days_aggregated"
     ) == [(3 * events.num_rows,)]

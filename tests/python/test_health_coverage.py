@@ -43,9 +43,20 @@ def full_book(tmp_path_factory):
     return generate_book(tmp_path_factory.mktemp("coverage_book") / "raw", 200, 24, seed=11)
 
 
+# The full book's health mart and its inputs, with the data tests whose every parent is built
+# (cautious). The whole project on a generated book, with every data test, is the session's
+# generated build (conftest.py); the billing-only book below is built whole.
+FULL_BOOK_SELECT = [
+    "--select", "+fct_account_health", "+int_health_inputs_dated",
+    "--indirect-selection", "cautious",
+]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def full_build(tmp_path_factory, full_book) -> Build:
-    return build_ok(tmp_path_factory.mktemp("coverage_full"), full_book)
+    return build_ok(
+        tmp_path_factory.mktemp("coverage_full"), full_book, extra_args=FULL_BOOK_SELECT
+    )
 
 
 @pytest.fixture(scope="module")
