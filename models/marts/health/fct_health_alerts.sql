@@ -357,11 +357,11 @@ worded_changes as (
         {{ dbt.concat([
             "replace(signal_name, '_', ' ')",
             "direction",
-            "cast(round(value_before, 2) as " ~ dbt.type_string() ~ ")",
+            rounded_text("value_before", 2),
             "' to '",
-            "cast(round(value_after, 2) as " ~ dbt.type_string() ~ ")",
+            rounded_text("value_after", 2),
             "' ('",
-            "cast(round(contribution_points, 1) as " ~ dbt.type_string() ~ ")",
+            rounded_text("contribution_points", 1),
             "' points)'",
         ]) }} as change_in_words
     from (
@@ -398,7 +398,7 @@ routed as (
         case
             when episodes.alert_level = 'sharp_drop'
                 then 'Urgent review: the score fell '
-                    || cast(cast(round(-episodes.change_7d, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                    || {{ rounded_text('-episodes.change_7d', 0) }}
                     || ' points in a week; check what changed before it costs the account'
             else level_band.action
         end as recommended_action,
