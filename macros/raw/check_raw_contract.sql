@@ -138,55 +138,50 @@ typed as (
 ),
 
 row_checked as (
+    {#- every broken rule of a row, as text; concat_present skips the rules that hold -#}
+    {%- set row_checks = [] %}
+    {%- for column in columns %}
+        {%- set contract = _contract(column) %}
+        {%- set data_type = contract.get('type', 'string') %}
+        {%- if data_type != 'string' %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " is null and " ~ column.name ~ "__raw is not null then '"
+                ~ column.name ~ " does not cast to " ~ data_type ~ "' end") %}
+        {%- endif %}
+        {%- if not contract.get('nullable', false) %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " is null then '" ~ column.name ~ " is missing' end") %}
+        {%- endif %}
+        {%- if contract.get('values') %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " not in (" ~ _sql_literals(contract['values'])
+                ~ ") then '" ~ column.name ~ " is not one of " ~ contract['values'] | join(', ') ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('min') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " < " ~ contract['min'] ~ " then '" ~ column.name
+                ~ " is below " ~ contract['min'] ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('max') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " > " ~ contract['max'] ~ " then '" ~ column.name
+                ~ " is above " ~ contract['max'] ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('exclusive_min') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " <= " ~ contract['exclusive_min'] ~ " then '"
+                ~ column.name ~ " is not above " ~ contract['exclusive_min'] ~ "' end") %}
+        {%- endif %}
+    {%- endfor %}
+    {%- for earlier, later, strictness in table_meta.get('date_order', []) %}
+        {%- do row_checks.append(
+            "case when " ~ later ~ (" <= " if strictness == 'strict' else " < ") ~ earlier
+            ~ " then '" ~ later ~ " is not after " ~ earlier ~ "' end") %}
+    {%- endfor %}
     select
         typed.*,
-        concat_ws(
-            '; ',
-            {%- for column in columns %}
-            {%- set contract = _contract(column) %}
-            {%- set data_type = contract.get('type', 'string') %}
-            {%- if data_type != 'string' %}
-            case
-                when {{ column.name }} is null and {{ column.name }}__raw is not null
-                    then '{{ column.name }} does not cast to {{ data_type }}'
-            end,
-            {%- endif %}
-            {%- if not contract.get('nullable', false) %}
-            case when {{ column.name }} is null then '{{ column.name }} is missing' end,
-            {%- endif %}
-            {%- if contract.get('values') %}
-            case
-                when {{ column.name }} not in ({{ _sql_literals(contract['values']) }})
-                    then '{{ column.name }} is not one of {{ contract["values"] | join(", ") }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('min') is not none %}
-            case
-                when {{ column.name }} < {{ contract['min'] }}
-                    then '{{ column.name }} is below {{ contract["min"] }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('max') is not none %}
-            case
-                when {{ column.name }} > {{ contract['max'] }}
-                    then '{{ column.name }} is above {{ contract["max"] }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('exclusive_min') is not none %}
-            case
-                when {{ column.name }} <= {{ contract['exclusive_min'] }}
-                    then '{{ column.name }} is not above {{ contract["exclusive_min"] }}'
-            end,
-            {%- endif %}
-            {%- endfor %}
-            {%- for earlier, later, strictness in table_meta.get('date_order', []) %}
-            case
-                when {{ later }} {{ '<=' if strictness == 'strict' else '<' }} {{ earlier }}
-                    then '{{ later }} is not after {{ earlier }}'
-            end,
-            {%- endfor %}
-            cast(null as {{ dbt.type_string() }})
-        ) as row_rejection_reason
+        {{ concat_present(row_checks) if row_checks else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            as row_rejection_reason
     from typed
 ),
 
@@ -237,23 +232,13 @@ related as (
 reasoned as (
     select
         related.*,
-        nullif(concat_ws(
-            '; ',
-            nullif(row_rejection_reason, ''),
-            case
-                when shares_key
-                    then 'conflicting rows share this {{ key | join(", ") }}'
-            end,
-            case when has_unknown_account then '{{ account_column }} is not an accepted account' end,
-            case
-                when has_stored_key
-                    then '{{ key | join(", ") }} was already loaded from an earlier day'
-            end,
-            case
-                when has_unknown_currency
-                    then '{{ currency_column }} has no rate in fx_rates'
-            end
-        ), '') as rejection_reason
+        {{ concat_present([
+            "row_rejection_reason",
+            "case when shares_key then 'conflicting rows share this " ~ key | join(', ') ~ "' end",
+            "case when has_unknown_account then '" ~ account_column ~ " is not an accepted account' end",
+            "case when has_stored_key then '" ~ key | join(', ') ~ " was already loaded from an earlier day' end",
+            "case when has_unknown_currency then '" ~ currency_column ~ " has no rate in fx_rates' end",
+        ]) }} as rejection_reason
     from related
 ),
 
