@@ -81,7 +81,7 @@ def run_dbt(
     }
     args = [
         str(DBT),
-        command,
+        *command.split(),  # `docs generate` too
         "--target-path",
         str(work_dir / "target"),
         "--log-path",

@@ -25,8 +25,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import REPO, run_dbt
-from nrr_engine.warehouses import postgres_server
+from conftest import run_dbt
+from nrr_engine.warehouses import postgres_server as pg_server
 
 LOAD_RAW = Path(sys.executable).parent / "nrr-load-raw"
 
@@ -34,7 +34,7 @@ LOAD_RAW = Path(sys.executable).parent / "nrr-load-raw"
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory):
     if os.environ.get("NRR_PG_HOST"):
-        yield postgres_server.PostgresServer(
+        yield pg_server.PostgresServer(
             host=os.environ["NRR_PG_HOST"],
             port=int(os.environ.get("NRR_PG_PORT", "5432")),
             user=os.environ.get("NRR_PG_USER", "dbt"),
@@ -45,11 +45,11 @@ def postgres_server(tmp_path_factory):
             run_as=None,
         )
         return
-    server = postgres_server.start(tmp_path_factory.mktemp("postgres"))
+    server = pg_server.start(tmp_path_factory.mktemp("postgres"))
     try:
         yield server
     finally:
-        postgres_server.stop(server)
+        pg_server.stop(server)
 
 
 @dataclass
@@ -57,7 +57,7 @@ class PostgresBuild:
     """A finished dbt invocation on Postgres and the database it wrote (the same query helpers
     as conftest.Build, so the reference checks read either)."""
 
-    server: postgres_server.PostgresServer
+    server: pg_server.PostgresServer
     database: str
     raw_path: Path
     work_dir: Path
@@ -90,7 +90,7 @@ class PostgresBuild:
         )  # fmt: skip
 
 
-def create_database(server: postgres_server.PostgresServer, name: str | None = None) -> str:
+def create_database(server: pg_server.PostgresServer, name: str | None = None) -> str:
     name = name or f"nrr_{uuid.uuid4().hex[:12]}"
     conn = psycopg2.connect(server.dsn("postgres"))
     conn.autocommit = True
@@ -140,9 +140,9 @@ def mart_relations(manifest_path: Path, folders: tuple[str, ...]) -> list[tuple[
     marts = []
     for node in manifest["nodes"].values():
         path = Path(node.get("original_file_path", ""))
-        if node["resource_type"] == "model" and path.parts[:2] == ("models", "marts"):
-            if path.parts[2] in folders:
-                marts.append((node["schema"], node["alias"]))
+        is_model = node["resource_type"] == "model"
+        if is_model and path.parts[:2] == ("models", "marts") and path.parts[2] in folders:
+            marts.append((node["schema"], node["alias"]))
     return sorted(marts)
 
 
@@ -170,9 +170,7 @@ def compare_rows(
     """Differences between two sets of rows of one mart (empty when they agree): the same count,
     and row by row (both sorted the same way) equal values, numbers within NUMBER_TOLERANCE."""
     keep = [i for i, name in enumerate(names) if name not in skip]
-    duck = sorted(
-        (tuple(_normal(r[i]) for i in keep) for r in duck_rows), key=_sort_key
-    )
+    duck = sorted((tuple(_normal(r[i]) for i in keep) for r in duck_rows), key=_sort_key)
     other = sorted((tuple(_normal(r[i]) for i in keep) for r in other_rows), key=_sort_key)
     if len(duck) != len(other):
         return [f"{len(duck)} rows on DuckDB, {len(other)} on the other warehouse"]
