@@ -19,8 +19,9 @@ nrr_engine.quality.contract), with the rules of the DuckDB path:
   numeric, boolean, date, timestamp) when every value converts (text trimmed first, empty text
   null, as the contract check reads it). A column with a value that does not convert is loaded
   as text, with a note: the staging contract check then quarantines the bad rows, as it does on
-  DuckDB (whose CSV views are text); nothing is guessed here. Timestamps with a zone offset are
-  converted to UTC.
+  DuckDB (whose CSV views are text); nothing is guessed here. Text timestamps keep their clock
+  time and drop a zone offset, as DuckDB's cast does (the contract's timestamps are UTC);
+  Parquet timestamps with a time zone are converted to UTC, as DuckDB's UTC session reads them.
 - The tables are replaced (drop and create), so a load is repeatable.
 
 A company whose raw tables already live in its warehouse does not need this: it points the
@@ -59,6 +60,14 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("us"),
 }
+
+#: Boolean text, as DuckDB's cast reads it (lower-cased).
+TRUE_TEXT = ["true", "t", "1", "yes", "y"]
+FALSE_TEXT = ["false", "f", "0", "no", "n"]
+#: A zone offset (Z, +02, +02:00, -0530) right after a clock time.
+OFFSET_AFTER_CLOCK = (
+    r"([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?) ?(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+)
 
 #: The backends of --target: module nrr_engine.warehouses.<name>, function write_raw_tables.
 TARGETS = ("postgres", "spark")
@@ -161,8 +170,10 @@ def _read_table(contract: TableContract, path: Path, problems: list[str]) -> Raw
             value = column.default if column.has_default else None
             arrow_type = ARROW_TYPES[column.type]
             scalar = pa.scalar(value, type=arrow_type) if value is not None else None
-            array = pa.nulls(source.num_rows, arrow_type) if scalar is None else pa.array(
-                [value] * source.num_rows, type=arrow_type
+            array = (
+                pa.nulls(source.num_rows, arrow_type)
+                if scalar is None
+                else pa.array([value] * source.num_rows, type=arrow_type)
             )
             notes.append(
                 f"{column.name} absent: "
@@ -220,19 +231,21 @@ def _typed(values: pa.Array, kind: str) -> pa.Array | None:
     text = _as_text(values, trim=True)
     if kind == "boolean":
         lowered = pc.utf8_lower(text)
-        known = pc.is_in(lowered, pa.array(["true", "false", "t", "f", "1", "0"]))
+        known = pc.is_in(lowered, pa.array([*TRUE_TEXT, *FALSE_TEXT]))
         if not pc.all(pc.or_kleene(known, pc.is_null(lowered))).as_py():
             return None
-        truthy = pc.is_in(lowered, pa.array(["true", "t", "1"]))
+        truthy = pc.is_in(lowered, pa.array(TRUE_TEXT))
         return pc.if_else(pc.is_null(lowered), pa.scalar(None, pa.bool_()), truthy)
     try:
         return pc.cast(text, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     if kind == "timestamp":
+        # a zone offset after the clock time is dropped and the clock time kept, as DuckDB's
+        # cast of text to a timestamp does (the contract's timestamps are UTC)
+        unzoned = pc.replace_substring_regex(text, OFFSET_AFTER_CLOCK, r"\1")
         try:
-            zoned = pc.cast(text, pa.timestamp("us", tz="UTC"))
-            return zoned.cast(target)
+            return pc.cast(unzoned, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
     return None
