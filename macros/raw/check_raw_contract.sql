@@ -15,7 +15,7 @@
       accepted_accounts: `ref('stg_raw__accounts')` when the table references accounts
       accepted_fx_rates: `ref('stg_raw__fx_rates')` when the table has a currency to convert
       check_day_column: a timestamp column that makes the model incremental by day (the model
-        must be `incremental`, `delete+insert` on `check_day`). The output gains `check_day`:
+        must be `incremental`, incremental_by_day_config on `check_day`). The output gains `check_day`:
         the column's date, or 9999-12-31 when it is missing or does not cast. An incremental
         run re-checks only the raw rows from `usage_lookback_days` days before the latest day
         stored (and every row without a valid day); a re-checked row whose key was already
@@ -42,6 +42,15 @@
         {%- set rechecks = is_incremental() -%}
         {%- set first_day_rechecked = '(select first_day from recheck_window)' -%}
     {%- endif -%}
+    {#- boolean columns as the warehouse stores them (a Parquet file, or a loaded table): Postgres
+        has no min(boolean), so their min is taken over 0/1 -#}
+    {%- set boolean_columns = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(source_relation)
+                if column.data_type | lower in ('boolean', 'bool') -%}
+            {%- do boolean_columns.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set raw_texts = [] -%}
     {%- for name in column_names -%}
         {%- do raw_texts.append(name if types[name] == 'string' else name ~ '__raw') -%}
@@ -64,7 +73,11 @@ keyed as (
     -- those rare keys
     select
         {% for name in column_names -%}
+        {% if name in boolean_columns -%}
+        min(case when {{ name }} then 1 when not {{ name }} then 0 end) = 1 as {{ name }},
+        {% else -%}
         min({{ name }}) as {{ name }},
+        {% endif -%}
         {% endfor -%}
         count(*) as duplicate_count,
         min({{ row_fingerprint(column_names) }}) <> max({{ row_fingerprint(column_names) }})
@@ -96,7 +109,7 @@ conflicting_rows as (
     from {{ source_relation }} as source_rows
     inner join conflicting_keys
         on {% for name in key -%}
-        {{ _contract_typed('source_rows.' ~ name, types[name]) }} is not distinct from conflicting_keys.{{ name }}
+        {{ null_safe_equal(_contract_typed('source_rows.' ~ name, types[name]), 'conflicting_keys.' ~ name) }}
         {{- " and" if not loop.last }}
         {% endfor %}
     {%- if rechecks %}
@@ -138,55 +151,50 @@ typed as (
 ),
 
 row_checked as (
+    {#- every broken rule of a row, as text; concat_present skips the rules that hold -#}
+    {%- set row_checks = [] %}
+    {%- for column in columns %}
+        {%- set contract = _contract(column) %}
+        {%- set data_type = contract.get('type', 'string') %}
+        {%- if data_type != 'string' %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " is null and " ~ column.name ~ "__raw is not null then '"
+                ~ column.name ~ " does not cast to " ~ data_type ~ "' end") %}
+        {%- endif %}
+        {%- if not contract.get('nullable', false) %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " is null then '" ~ column.name ~ " is missing' end") %}
+        {%- endif %}
+        {%- if contract.get('values') %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " not in (" ~ _sql_literals(contract['values'])
+                ~ ") then '" ~ column.name ~ " is not one of " ~ contract['values'] | join(', ') ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('min') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " < " ~ contract['min'] ~ " then '" ~ column.name
+                ~ " is below " ~ contract['min'] ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('max') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " > " ~ contract['max'] ~ " then '" ~ column.name
+                ~ " is above " ~ contract['max'] ~ "' end") %}
+        {%- endif %}
+        {%- if contract.get('exclusive_min') is not none %}
+            {%- do row_checks.append(
+                "case when " ~ column.name ~ " <= " ~ contract['exclusive_min'] ~ " then '"
+                ~ column.name ~ " is not above " ~ contract['exclusive_min'] ~ "' end") %}
+        {%- endif %}
+    {%- endfor %}
+    {%- for earlier, later, strictness in table_meta.get('date_order', []) %}
+        {%- do row_checks.append(
+            "case when " ~ later ~ (" <= " if strictness == 'strict' else " < ") ~ earlier
+            ~ " then '" ~ later ~ " is not after " ~ earlier ~ "' end") %}
+    {%- endfor %}
     select
         typed.*,
-        concat_ws(
-            '; ',
-            {%- for column in columns %}
-            {%- set contract = _contract(column) %}
-            {%- set data_type = contract.get('type', 'string') %}
-            {%- if data_type != 'string' %}
-            case
-                when {{ column.name }} is null and {{ column.name }}__raw is not null
-                    then '{{ column.name }} does not cast to {{ data_type }}'
-            end,
-            {%- endif %}
-            {%- if not contract.get('nullable', false) %}
-            case when {{ column.name }} is null then '{{ column.name }} is missing' end,
-            {%- endif %}
-            {%- if contract.get('values') %}
-            case
-                when {{ column.name }} not in ({{ _sql_literals(contract['values']) }})
-                    then '{{ column.name }} is not one of {{ contract["values"] | join(", ") }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('min') is not none %}
-            case
-                when {{ column.name }} < {{ contract['min'] }}
-                    then '{{ column.name }} is below {{ contract["min"] }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('max') is not none %}
-            case
-                when {{ column.name }} > {{ contract['max'] }}
-                    then '{{ column.name }} is above {{ contract["max"] }}'
-            end,
-            {%- endif %}
-            {%- if contract.get('exclusive_min') is not none %}
-            case
-                when {{ column.name }} <= {{ contract['exclusive_min'] }}
-                    then '{{ column.name }} is not above {{ contract["exclusive_min"] }}'
-            end,
-            {%- endif %}
-            {%- endfor %}
-            {%- for earlier, later, strictness in table_meta.get('date_order', []) %}
-            case
-                when {{ later }} {{ '<=' if strictness == 'strict' else '<' }} {{ earlier }}
-                    then '{{ later }} is not after {{ earlier }}'
-            end,
-            {%- endfor %}
-            cast(null as {{ dbt.type_string() }})
-        ) as row_rejection_reason
+        {{ concat_present(row_checks) if row_checks else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            as row_rejection_reason
     from typed
 ),
 
@@ -237,23 +245,13 @@ related as (
 reasoned as (
     select
         related.*,
-        nullif(concat_ws(
-            '; ',
-            nullif(row_rejection_reason, ''),
-            case
-                when shares_key
-                    then 'conflicting rows share this {{ key | join(", ") }}'
-            end,
-            case when has_unknown_account then '{{ account_column }} is not an accepted account' end,
-            case
-                when has_stored_key
-                    then '{{ key | join(", ") }} was already loaded from an earlier day'
-            end,
-            case
-                when has_unknown_currency
-                    then '{{ currency_column }} has no rate in fx_rates'
-            end
-        ), '') as rejection_reason
+        {{ concat_present([
+            "row_rejection_reason",
+            "case when shares_key then 'conflicting rows share this " ~ key | join(', ') ~ "' end",
+            "case when has_unknown_account then '" ~ account_column ~ " is not an accepted account' end",
+            "case when has_stored_key then '" ~ key | join(', ') ~ " was already loaded from an earlier day' end",
+            "case when has_unknown_currency then '" ~ currency_column ~ " has no rate in fx_rates' end",
+        ]) }} as rejection_reason
     from related
 ),
 

@@ -24,8 +24,9 @@
         {%- do rows.append("(" ~ prefix ~ ", null, null, null, null, current_timestamp, '"
             ~ invocation_id ~ "')") -%}
     {%- endif -%}
+    {#- through the adapter: Postgres takes no database in `create schema` -#}
+    {%- do adapter.create_schema(relation) -%}
     {%- call statement('write_incremental_state', auto_begin=True) -%}
-        create schema if not exists {{ relation.without_identifier() }};
         create table if not exists {{ relation }} (
             raw_source {{ text }},
             status {{ text }},

@@ -127,7 +127,7 @@ scored as (
     select
         weighted.*,
         mapped.anchor_scope,
-        round(mapped.mapped_score, 2) as composite_score
+        {{ round_half('mapped.mapped_score', 2) }} as composite_score
     from weighted
     inner join mapped
         on weighted.account_id = mapped.account_id

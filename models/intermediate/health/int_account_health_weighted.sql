@@ -147,25 +147,25 @@ signal_scores as (
     cross join coverage_parameters
 ),
 
+{#- the coverage weight of each signal when it has data, for the share computed below -#}
+{%- set covered_weights = [] %}
+{%- for _category, signal in all_signals %}
+    {%- set has_data = ['signal_scores.' ~ signal ~ ' is not null'] %}
+    {%- for input_name in signal_inputs[signal] %}
+        {%- do has_data.append('signal_scores.has_' ~ input_name ~ '_data') %}
+    {%- endfor %}
+    {%- do covered_weights.append(
+        'case when ' ~ has_data | join(' and ') ~ ' then signal_scores.' ~ signal
+        ~ '__coverage_weight else 0 end') %}
+{%- endfor %}
+
 coverage as (
     -- a signal has data when it has a value and every input it rests on was there
     select
         signal_scores.*,
-        round(
-            (
-                {%- for _category, signal in all_signals %}
-                    case
-                        when signal_scores.{{ signal }} is not null
-                            {%- for input_name in signal_inputs[signal] %}
-                                and signal_scores.has_{{ input_name }}_data
-                            {%- endfor %}
-                            then signal_scores.{{ signal }}__coverage_weight
-                        else 0
-                    end{{ " +" if not loop.last }}
-                {%- endfor %}
-            ) / signal_scores.total__coverage_weight,
-            4
-        ) as signal_coverage,
+        {{ round_half(
+            '(' ~ covered_weights | join(' + ') ~ ') / signal_scores.total__coverage_weight', 4
+        ) }} as signal_coverage,
         (
             {%- for signal in behavioural_signals %}
                 (
@@ -198,7 +198,7 @@ composite as (
         category_scores.*,
         case
             when not category_scores.is_insufficient_data
-                then round({{ weighted_mean_of_present(signals | list, '_score', '__weight') }}, 2)
+                then {{ round_half(weighted_mean_of_present(signals | list, '_score', '__weight'), 2) }}
         end as composite_score
     from category_scores
 ),
@@ -218,11 +218,11 @@ final as (
             composite.has_{{ input_name }}_data,
         {%- endfor %}
         {%- for category in signals %}
-            round(composite.{{ category }}_score, 2) as {{ category }}_score,
+            {{ round_half('composite.' ~ category ~ '_score', 2) }} as {{ category }}_score,
         {%- endfor %}
     {%- for _category, signal in all_signals %}
         composite.{{ signal }} as {{ signal }}_value,
-        round(composite.{{ signal }}_score, 2) as {{ signal }}_score{{ "," if not loop.last }}  -- noqa: LT02
+        {{ round_half('composite.' ~ signal ~ '_score', 2) }} as {{ signal }}_score{{ "," if not loop.last }}  -- noqa: LT02
     
     {%- endfor %}
     from composite

@@ -143,18 +143,20 @@ final as (
         cast(censored as {{ dbt.type_bigint() }}) as censored,
         cast(cumulative_returns as {{ dbt.type_bigint() }}) as cumulative_returns,
         -- shares rounded to 6 places: no float noise in what is published
-        cast(round(1 - survival, 6) as {{ double_type() }}) as reactivated_share,
+        {{ round_half('1 - survival', 6) }} as reactivated_share,
         -- no return yet: from 0 to the exact (Clopper-Pearson) upper bound of 0 in `churns`
-        cast(round(case
-            when cumulative_returns = 0 then 0
-            when loglog_se is not null then 1 - power(survival, exp(-1.96 * loglog_se))
-            when is_exhausted = 1 then 1
-        end, 6) as {{ double_type() }}) as reactivated_share_lower,
-        cast(round(case
-            when cumulative_returns = 0 then 1 - power(0.025, 1.0 / churns)
-            when loglog_se is not null then 1 - power(survival, exp(1.96 * loglog_se))
-            when is_exhausted = 1 then 1
-        end, 6) as {{ double_type() }}) as reactivated_share_upper
+        {{ round_half(
+            'case
+                when cumulative_returns = 0 then 0
+                when loglog_se is not null then 1 - power(survival, exp(-1.96 * loglog_se))
+                when is_exhausted = 1 then 1
+            end', 6) }} as reactivated_share_lower,
+        {{ round_half(
+            'case
+                when cumulative_returns = 0 then 1 - power(0.025, 1.0 / churns)
+                when loglog_se is not null then 1 - power(survival, exp(1.96 * loglog_se))
+                when is_exhausted = 1 then 1
+            end', 6) }} as reactivated_share_upper
     from survival
 )
 

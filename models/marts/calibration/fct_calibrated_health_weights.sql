@@ -9,13 +9,13 @@ calibrated as (
 
 final as (
     select
-        cast(level as varchar) as level,
-        cast(name as varchar) as name,
-        cast(weight_group as varchar) as weight_group,
-        cast(feature as varchar) as feature,
+        cast(level as {{ dbt.type_string() }}) as level,
+        cast(name as {{ dbt.type_string() }}) as name,
+        cast(weight_group as {{ dbt.type_string() }}) as weight_group,
+        cast(feature as {{ dbt.type_string() }}) as feature,
         cast(coefficient as {{ double_type() }}) as coefficient,
         cast(odds_ratio_per_sd as {{ double_type() }}) as odds_ratio_per_sd,
-        cast(direction as varchar) as direction,
+        cast(direction as {{ dbt.type_string() }}) as direction,
         cast(normalised_share as {{ double_type() }}) as normalised_share,
         cast(prior_weight as {{ double_type() }}) as prior_weight,
         cast(prior_share as {{ double_type() }}) as prior_share,
@@ -24,8 +24,8 @@ final as (
         cast(train_snapshots as bigint) as train_snapshots,
         cast(train_churned as bigint) as train_churned,
         cast(cutoff_date as date) as cutoff_date,
-        cast(status as varchar) as status,
-        cast(status_reason as varchar) as status_reason
+        cast(status as {{ dbt.type_string() }}) as status,
+        cast(status_reason as {{ dbt.type_string() }}) as status_reason
     from calibrated
 )
 

@@ -7,8 +7,8 @@ calibrated as (
 
 final as (
     select
-        cast(signal as varchar) as signal,
-        cast(rule as varchar) as rule,
+        cast(signal as {{ dbt.type_string() }}) as signal,
+        cast(rule as {{ dbt.type_string() }}) as rule,
         cast(n_rows as bigint) as n_rows,
         cast(n_flagged as bigint) as n_flagged,
         cast(n_flagged_churned as bigint) as n_flagged_churned,
@@ -21,8 +21,8 @@ final as (
         cast(churn_events_flagged as bigint) as churn_events_flagged,
         cast(share_of_churn_events_flagged as {{ double_type() }}) as share_of_churn_events_flagged,
         cast(median_lead_days as {{ double_type() }}) as median_lead_days,
-        cast(status as varchar) as status,
-        cast(status_reason as varchar) as status_reason
+        cast(status as {{ dbt.type_string() }}) as status,
+        cast(status_reason as {{ dbt.type_string() }}) as status_reason
     from calibrated
 )
 

@@ -7,7 +7,7 @@ calibrated as (
 
 final as (
     select
-        cast(score_name as varchar) as score_name,
+        cast(score_name as {{ dbt.type_string() }}) as score_name,
         cast(decile as integer) as decile,
         cast(n as bigint) as n,
         cast(n_churned as bigint) as n_churned,
@@ -15,8 +15,8 @@ final as (
         cast(observed_rate as {{ double_type() }}) as observed_rate,
         cast(min_predicted as {{ double_type() }}) as min_predicted,
         cast(max_predicted as {{ double_type() }}) as max_predicted,
-        cast(status as varchar) as status,
-        cast(status_reason as varchar) as status_reason
+        cast(status as {{ dbt.type_string() }}) as status,
+        cast(status_reason as {{ dbt.type_string() }}) as status_reason
     from calibrated
     where section = 'decile'
 )

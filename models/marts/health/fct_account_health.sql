@@ -51,17 +51,17 @@ score_history as (
     from scored
 ),
 
+{#- inlined in each call, not a named `window` clause: Snowflake and Redshift have none -#}
+{%- set account_history = 'partition by score_history.account_id order by score_history.snapshot_date' %}
+
 with_previous as (
     select
         score_history.account_id,
         score_history.snapshot_date,
-        lag(score_history.snapshot_date) over account_history as previous_snapshot_date,
-        lag(score_history.composite_score) over account_history as previous_composite_score,
-        lag(score_history.band) over account_history as previous_band
+        lag(score_history.snapshot_date) over ({{ account_history }}) as previous_snapshot_date,
+        lag(score_history.composite_score) over ({{ account_history }}) as previous_composite_score,
+        lag(score_history.band) over ({{ account_history }}) as previous_band
     from score_history
-    window account_history as (
-        partition by score_history.account_id order by score_history.snapshot_date
-    )
 ),
 
 changes as (

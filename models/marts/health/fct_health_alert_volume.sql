@@ -56,11 +56,11 @@ final as (
         coalesce(weekly_openings.escalated_alerts, 0) as escalated_alerts,
         coalesce(weekly_openings.urgent_alerts, 0) as urgent_alerts,
         coalesce(open_at_week_end.open_alerts, 0) as open_alerts,
-        round(
-            cast(coalesce(weekly_openings.opened_alerts, 0) as {{ double_type() }})
-            / weekly_accounts.paying_accounts,
+        {{ round_half(
+            'cast(coalesce(weekly_openings.opened_alerts, 0) as ' ~ double_type() ~ ')
+            / weekly_accounts.paying_accounts',
             4
-        ) as opened_share,
+        ) }} as opened_share,
         cast({{ var('health_alert_weekly_share_target') }} as {{ double_type() }}) as target_share,
         coalesce(weekly_openings.opened_alerts, 0)
         <= {{ var('health_alert_weekly_share_target') }} * weekly_accounts.paying_accounts

@@ -83,15 +83,14 @@ history as (
         health.change_7d,
         book_snapshots.previous_book_snapshot_date,
         book_snapshots.next_book_snapshot_date,
-        lag(health.snapshot_date) over account_history as previous_snapshot_date,
-        lead(health.snapshot_date) over account_history as next_snapshot_date,
-        lag(current_band.band_order) over account_history as previous_band_order
+        lag(health.snapshot_date) over (partition by health.account_id order by health.snapshot_date) as previous_snapshot_date,
+        lead(health.snapshot_date) over (partition by health.account_id order by health.snapshot_date) as next_snapshot_date,
+        lag(current_band.band_order) over (partition by health.account_id order by health.snapshot_date) as previous_band_order
     from health
     inner join book_snapshots
         on health.snapshot_date = book_snapshots.snapshot_date
     left join scored_bands as current_band
         on health.band = current_band.band
-    window account_history as (partition by health.account_id order by health.snapshot_date)
 ),
 
 with_margins as (
@@ -250,14 +249,16 @@ openings as (
     -- an alert opens on the first trigger of a stretch, and again on each more urgent one
     select
         stretch_rank.*,
-        lag(stretch_rank.alert_level) over stretch_openings as superseded_level,
-        lead(stretch_rank.snapshot_date) over stretch_openings as superseded_at
+        lag(stretch_rank.alert_level) over (
+            partition by stretch_rank.account_id, stretch_rank.stretch_number
+            order by stretch_rank.snapshot_date
+        ) as superseded_level,
+        lead(stretch_rank.snapshot_date) over (
+            partition by stretch_rank.account_id, stretch_rank.stretch_number
+            order by stretch_rank.snapshot_date
+        ) as superseded_at
     from stretch_rank
     where stretch_rank.alert_rank > coalesce(stretch_rank.previous_max_rank, 0)
-    window stretch_openings as (
-        partition by stretch_rank.account_id, stretch_rank.stretch_number
-        order by stretch_rank.snapshot_date
-    )
 ),
 
 episodes as (
@@ -371,11 +372,11 @@ worded_changes as (
         {{ dbt.concat([
             "replace(signal_name, '_', ' ')",
             "direction",
-            "cast(round(value_before, 2) as " ~ dbt.type_string() ~ ")",
+            rounded_text("value_before", 2),
             "' to '",
-            "cast(round(value_after, 2) as " ~ dbt.type_string() ~ ")",
+            rounded_text("value_after", 2),
             "' ('",
-            "cast(round(contribution_points, 1) as " ~ dbt.type_string() ~ ")",
+            rounded_text("contribution_points", 1),
             "' points)'",
         ]) }} as change_in_words
     from (
@@ -412,7 +413,7 @@ routed as (
         case
             when episodes.alert_level = 'sharp_drop'
                 then 'Urgent review: the score fell '
-                    || cast(cast(round(-episodes.change_7d, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                    || {{ rounded_text('-episodes.change_7d', 0) }}
                     || ' points in a week; check what changed before it costs the account'
             else level_band.action
         end as recommended_action,

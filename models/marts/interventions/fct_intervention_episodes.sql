@@ -543,11 +543,11 @@ described as (
                     || ' rated red'
             when outcomes.opened_trend_base_score is not null
                 and outcomes.opened_score < outcomes.opened_trend_base_score
-                then 'score ' || cast(cast(round(outcomes.opened_score, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                then 'score ' || {{ rounded_text('outcomes.opened_score', 0) }}
                     || ' (' || outcomes.opened_band || '), down from '
-                    || cast(cast(round(outcomes.opened_trend_base_score, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+                    || {{ rounded_text('outcomes.opened_trend_base_score', 0) }}
                     || ' {{ var("intervention_trend_days") }} days earlier'
-            else 'score ' || cast(cast(round(outcomes.opened_score, 0) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+            else 'score ' || {{ rounded_text('outcomes.opened_score', 0) }}
                 || ' (' || outcomes.opened_band || ')'
         end as opening_reason
     from outcomes

@@ -52,21 +52,22 @@ monthly as (
 
 {% set grains = ['month', 'quarter', 'year'] %}
 {% for grain in grains %}
+    {#- inlined in each call, not a named `window` clause: Snowflake and Redshift have none -#}
+    {%- set period_in_order -%}
+        partition by {{ dbt.date_trunc(grain, 'month') }}
+        order by month
+        rows between unbounded preceding and unbounded following
+    {%- endset %}
     by_{{ grain }} as (
         select
             '{{ grain }}' as period_grain,
             cast({{ dbt.date_trunc(grain, 'month') }} as date) as period_start,
-            first_value(monthly.starting_arr) over period_in_order as period_starting_arr,
-            first_value(monthly.starting_customers) over period_in_order as period_starting_customers,
-            last_value(monthly.ending_arr) over period_in_order as period_ending_arr,
-            last_value(monthly.ending_customers) over period_in_order as period_ending_customers,
+            first_value(monthly.starting_arr) over ({{ period_in_order }}) as period_starting_arr,
+            first_value(monthly.starting_customers) over ({{ period_in_order }}) as period_starting_customers,
+            last_value(monthly.ending_arr) over ({{ period_in_order }}) as period_ending_arr,
+            last_value(monthly.ending_customers) over ({{ period_in_order }}) as period_ending_customers,
             monthly.*
         from monthly
-        window period_in_order as (
-            partition by {{ dbt.date_trunc(grain, 'month') }}
-            order by month
-            rows between unbounded preceding and unbounded following
-        )
     ),
 {% endfor %}
 
