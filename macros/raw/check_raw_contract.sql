@@ -42,6 +42,15 @@
         {%- set rechecks = is_incremental() -%}
         {%- set first_day_rechecked = '(select first_day from recheck_window)' -%}
     {%- endif -%}
+    {#- boolean columns as the warehouse stores them (a Parquet file, or a loaded table): Postgres
+        has no min(boolean), so their min is taken over 0/1 -#}
+    {%- set boolean_columns = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(source_relation)
+                if column.data_type | lower in ('boolean', 'bool') -%}
+            {%- do boolean_columns.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set raw_texts = [] -%}
     {%- for name in column_names -%}
         {%- do raw_texts.append(name if types[name] == 'string' else name ~ '__raw') -%}
@@ -64,7 +73,11 @@ keyed as (
     -- those rare keys
     select
         {% for name in column_names -%}
+        {% if name in boolean_columns -%}
+        min(case when {{ name }} then 1 when not {{ name }} then 0 end) = 1 as {{ name }},
+        {% else -%}
         min({{ name }}) as {{ name }},
+        {% endif -%}
         {% endfor -%}
         count(*) as duplicate_count,
         min({{ row_fingerprint(column_names) }}) <> max({{ row_fingerprint(column_names) }})

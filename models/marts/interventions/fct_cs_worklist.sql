@@ -75,7 +75,7 @@ final as (
         due_at as sla_due_at,
         first_touch_at,
         opened_at,
-        {{ dbt.datediff('opened_at', 'as_of_date', 'day') }} as days_open,
+        cast({{ dbt.datediff('opened_at', 'as_of_date', 'day') }} as {{ dbt.type_bigint() }}) as days_open,
         escalation_count,
         latest_score,
         latest_band,

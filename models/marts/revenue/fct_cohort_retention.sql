@@ -38,7 +38,7 @@ by_grain as (
                 '{{ grain }}' as cohort_grain,
                 cast({{ dbt.date_trunc(grain, 'first_arr_month') }} as date) as cohort_start,
                 {{ 'segment' if segmented else "'all'" }} as segment,  -- noqa: AL09
-                {{ dbt.datediff('first_arr_month', 'month', 'month') }} as months_since_start,
+                cast({{ dbt.datediff('first_arr_month', 'month', 'month') }} as {{ dbt.type_bigint() }}) as months_since_start,
                 first_arr,
                 arr
             from aged

@@ -147,7 +147,7 @@ with_wilson as (
             (1.0 * addressable_converted / nullif(addressable_windows_opened, 0))
             * (1 - 1.0 * addressable_converted / nullif(addressable_windows_opened, 0))
             / nullif(addressable_windows_opened, 0)
-            + 1.96 * 1.96 / (4.0 * addressable_windows_opened * addressable_windows_opened)
+            + 1.96 * 1.96 / (4.0 * nullif(addressable_windows_opened, 0) * addressable_windows_opened)
         ) / (1 + 1.96 * 1.96 / nullif(addressable_windows_opened, 0)) as wilson_half_width
     from aggregated
 ),

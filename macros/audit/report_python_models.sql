@@ -1,0 +1,38 @@
+{#-
+    on-run-start hook: on a warehouse without dbt Python models (every adapter but DuckDB), say
+    in the build log which Python models (python_models/calibration) this run leaves out and
+    the commands that build them instead; stop with that message when the run selected one, as
+    it would otherwise fail with an obscure materialization error. The default selector
+    `without_python_models` (selectors.yml) leaves them and what reads them out of a plain
+    `dbt build`. On DuckDB it does nothing.
+-#}
+{% macro report_python_models() %}
+    {%- if execute and target.type != 'duckdb' -%}
+        {%- set python_models = [] -%}
+        {%- set selected = [] -%}
+        {%- for node in graph.nodes.values()
+                if node.resource_type == 'model' and node.language == 'python'
+                and node.package_name == project_name -%}
+            {%- do python_models.append(node.name) -%}
+            {%- if node.unique_id in selected_resources -%}
+                {%- do selected.append(node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set commands = "nrr-calibrate-warehouse --target " ~ target.name
+            ~ " (runs nrr_engine.calibration on the warehouse and writes their tables), then "
+            ~ "`dbt build --selector calibration_after_command` (the calibration marts)" -%}
+        {%- if selected -%}
+            {{ exceptions.raise_compiler_error(
+                target.type ~ " runs no dbt Python models, and this run selected "
+                ~ selected | sort | join(', ') ~ ". Leave them out (a plain `dbt build` does) and "
+                ~ "run " ~ commands ~ ".") }}
+        {%- endif -%}
+        {%- if python_models -%}
+            {%- do log(
+                "Python models skipped on " ~ target.type ~ ": " ~ python_models | sort | join(', ')
+                ~ ", and the calibration marts that read them. To build them: " ~ commands ~ ".",
+                info=true) -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1 as python_models_reported
+{% endmacro %}
