@@ -72,8 +72,33 @@ lint: setup
 # pytest on PYTEST_WORKERS processes (a file's tests stay on one worker, so a file's session
 # builds are made once); each worker runs one dbt at a time.
 PYTEST_WORKERS ?= 2
-test: setup data lint
+test: setup data lint postgres-install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
+
+# PostgreSQL 15+ (README "PostgreSQL"). The Postgres tests start their own throwaway server
+# (tests/python/warehouses/conftest.py) unless NRR_PG_HOST names one; this only makes sure the
+# binaries are there (Debian's postgresql package, installed with apt-get when run as root).
+# A local throwaway server for trying the project: make postgres-start, then make
+# build-postgres, then make postgres-stop. build-postgres reads NRR_PG_HOST, NRR_PG_PORT,
+# NRR_PG_USER, NRR_PG_PASSWORD, NRR_PG_DATABASE (your own server), else the started one's:
+# raw folder loaded (nrr-load-raw), dbt build, nrr-calibrate-warehouse, the calibration marts.
+PG_STATE ?= .postgres
+PG_ENV = if [ -z "$$NRR_PG_HOST" ] && [ -f $(PG_STATE)/postgres_server.json ]; then eval "$$($(BIN)/python -m nrr_engine.warehouses.postgres_server env --state-dir $(PG_STATE))"; fi; export NRR_TARGET=postgres
+.PHONY: postgres-install postgres-start postgres-stop build-postgres
+postgres-install: setup
+	$(BIN)/python -m nrr_engine.warehouses.postgres_server install --state-dir $(PG_STATE)
+
+postgres-start: setup
+	$(BIN)/python -m nrr_engine.warehouses.postgres_server start --state-dir $(PG_STATE)
+
+postgres-stop: setup
+	$(BIN)/python -m nrr_engine.warehouses.postgres_server stop --state-dir $(PG_STATE)
+
+build-postgres: setup data
+	$(PG_ENV); $(BIN)/nrr-load-raw --target postgres --raw-path $(RAW_PATH) \
+		&& $(BIN)/dbt build \
+		&& $(BIN)/nrr-calibrate-warehouse --target postgres \
+		&& $(BIN)/dbt build --selector calibration_after_command
 
 clean:
 	rm -rf target logs warehouse data .pytest_cache

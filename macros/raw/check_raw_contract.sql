@@ -15,7 +15,7 @@
       accepted_accounts: `ref('stg_raw__accounts')` when the table references accounts
       accepted_fx_rates: `ref('stg_raw__fx_rates')` when the table has a currency to convert
       check_day_column: a timestamp column that makes the model incremental by day (the model
-        must be `incremental`, `delete+insert` on `check_day`). The output gains `check_day`:
+        must be `incremental`, incremental_by_day_config on `check_day`). The output gains `check_day`:
         the column's date, or 9999-12-31 when it is missing or does not cast. An incremental
         run re-checks only the raw rows from `usage_lookback_days` days before the latest day
         stored (and every row without a valid day); a re-checked row whose key was already
@@ -109,7 +109,7 @@ conflicting_rows as (
     from {{ source_relation }} as source_rows
     inner join conflicting_keys
         on {% for name in key -%}
-        {{ _contract_typed('source_rows.' ~ name, types[name]) }} is not distinct from conflicting_keys.{{ name }}
+        {{ null_safe_equal(_contract_typed('source_rows.' ~ name, types[name]), 'conflicting_keys.' ~ name) }}
         {{- " and" if not loop.last }}
         {% endfor %}
     {%- if rechecks %}

@@ -4,7 +4,8 @@
     dated D reads only data dated before D, so new data (and usage events up to
     `usage_lookback_days` late) can change only the latest snapshots; older history is read, not
     recomputed (docs/definitions.md#incremental-runs). The model must use
-    `delete+insert` on `snapshot_date`, so each recomputed date replaces all of its rows, and
+    incremental_by_day_config on `snapshot_date` (delete+insert by default), so each recomputed
+    date replaces all of its rows, and
     `delete_snapshots_not_in` as a post-hook, so dates that left the spine (the previous run's
     as_of_date) go.
 -#}

@@ -55,12 +55,18 @@ def run_dbt(
     dbt_vars: dict | None = None,
     extra_args: list[str] | None = None,
     unit_tests: bool = False,
+    target: str | None = None,
+    extra_env: dict | None = None,
 ) -> Build:
     """Run `dbt <command>` on raw_path into work_dir/warehouse.duckdb.
 
     dbt unit tests read only their own fixture rows, never the book, so they run in the builds
     that ask for them (`unit_tests=True`: the tiny book's, and the Stripe book's, whose mapping
-    models exist only in stripe mode) instead of in every build of the suite."""
+    models exist only in stripe mode) instead of in every build of the suite.
+
+    `target` picks another output of profiles/profiles.yml (NRR_TARGET, e.g. `postgres`) and
+    `extra_env` adds environment variables (its connection settings); such a build writes into that
+    warehouse, not into work_dir/warehouse.duckdb (tests/python/warehouses/conftest.py)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = work_dir / "warehouse.duckdb"
     env = {
@@ -70,10 +76,12 @@ def run_dbt(
         "NRR_DUCKDB_TEMP_DIR": str(work_dir / "duckdb_tmp"),
         "NRR_RAW_PATH": str(raw_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **({"NRR_TARGET": target} if target else {}),
+        **(extra_env or {}),
     }
     args = [
         str(DBT),
-        command,
+        *command.split(),  # `docs generate` too
         "--target-path",
         str(work_dir / "target"),
         "--log-path",

@@ -147,25 +147,25 @@ signal_scores as (
     cross join coverage_parameters
 ),
 
+{#- the coverage weight of each signal when it has data, for the share computed below -#}
+{%- set covered_weights = [] %}
+{%- for _category, signal in all_signals %}
+    {%- set has_data = ['signal_scores.' ~ signal ~ ' is not null'] %}
+    {%- for input_name in signal_inputs[signal] %}
+        {%- do has_data.append('signal_scores.has_' ~ input_name ~ '_data') %}
+    {%- endfor %}
+    {%- do covered_weights.append(
+        'case when ' ~ has_data | join(' and ') ~ ' then signal_scores.' ~ signal
+        ~ '__coverage_weight else 0 end') %}
+{%- endfor %}
+
 coverage as (
     -- a signal has data when it has a value and every input it rests on was there
     select
         signal_scores.*,
-        {%- set covered_share %}
-            (
-                {%- for _category, signal in all_signals %}
-                    case
-                        when signal_scores.{{ signal }} is not null
-                            {%- for input_name in signal_inputs[signal] %}
-                                and signal_scores.has_{{ input_name }}_data
-                            {%- endfor %}
-                            then signal_scores.{{ signal }}__coverage_weight
-                        else 0
-                    end{{ " +" if not loop.last }}
-                {%- endfor %}
-            ) / signal_scores.total__coverage_weight
-        {%- endset %}
-        {{ round_half(covered_share, 4) }} as signal_coverage,
+        {{ round_half(
+            '(' ~ covered_weights | join(' + ') ~ ') / signal_scores.total__coverage_weight', 4
+        ) }} as signal_coverage,
         (
             {%- for signal in behavioural_signals %}
                 (

@@ -4,9 +4,8 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_date',
     post_hook="{{ delete_snapshots_not_in(ref('int_health_snapshot_dates_spined')) }}",
+    **incremental_by_day_config(unique_key='snapshot_date', day_column='snapshot_date'),
 ) }}
 
 with

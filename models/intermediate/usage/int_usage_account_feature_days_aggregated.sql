@@ -7,8 +7,7 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['account_id', 'usage_date'],
+    **incremental_by_day_config(unique_key=['account_id', 'usage_date'], day_column='usage_date'),
 ) }}
 
 with

@@ -75,6 +75,83 @@ def write_raw_tables(tables: list[RawTable], schema: str, database: str | None =
     conn.close()
 
 
+#: Arrow type of a Postgres column type (cursor.description type codes, pg_type OIDs).
+_ARROW_OF_OID = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int64(),
+    23: pa.int64(),
+    700: pa.float64(),
+    701: pa.float64(),
+    1700: pa.float64(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+    1184: pa.timestamp("us", tz="UTC"),
+}
+
+
+def read_table(schema: str, table: str, database: str | None = None) -> pa.Table:
+    """A whole table as Arrow, typed from the column types (numeric as float64, as a DuckDB
+    Python model's frame has it; other types as text)."""
+    with connect(database) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("select * from {}").format(sql.Identifier(schema, table)))
+        names = [d.name for d in cur.description]
+        types = [_ARROW_OF_OID.get(d.type_code, pa.string()) for d in cur.description]
+        rows = cur.fetchall()
+    conn.close()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    arrays = []
+    for values, arrow_type in zip(columns, types, strict=True):
+        if arrow_type == pa.float64():
+            values = [None if v is None else float(v) for v in values]
+        elif arrow_type == pa.string():
+            values = [None if v is None else str(v) for v in values]
+        arrays.append(pa.array(values, type=arrow_type))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _sql_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "bigint"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "double precision"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamptz" if arrow_type.tz else "timestamp"
+    return "text"
+
+
+def write_frames(frames: dict, schema: str, database: str | None = None) -> None:
+    """Replace each table `schema.<name>` with a pandas frame (the tables of a dbt Python
+    model), in one transaction, loaded with COPY."""
+    with connect(database) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        for name, frame in frames.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            # text columns of mixed or null-only objects: as text
+            table = pa.Table.from_arrays(
+                [
+                    column.cast(pa.string()) if pa.types.is_null(column.type) else column
+                    for column in table.columns
+                ],
+                names=table.column_names,
+            )
+            relation = sql.Identifier(schema, name)
+            columns = sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(field.name), sql.SQL(_sql_type(field.type)))
+                for field in table.schema
+            )
+            cur.execute(sql.SQL("drop table if exists {} cascade").format(relation))
+            cur.execute(sql.SQL("create table {} ({})").format(relation, columns))
+            if table.num_rows:
+                copy = sql.SQL("copy {} from stdin with (format csv)").format(relation)
+                cur.copy_expert(copy.as_string(cur), io.BytesIO(_csv_bytes(table)))
+    conn.close()
+
+
 def query(sql_text: str, database: str | None = None) -> list[tuple]:
     with connect(database) as conn, conn.cursor() as cur:
         cur.execute(sql_text)

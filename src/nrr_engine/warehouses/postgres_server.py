@@ -5,7 +5,8 @@ later, the newest; installs the `postgresql` package with apt-get when there are
 runs as root), runs `initdb` into a temporary folder, starts the server on a free port of
 127.0.0.1 with trust authentication, and creates the role `dbt` (password `dbt`, allowed to
 create databases) and the database `warehouse` it owns. As root, initdb and pg_ctl run as the
-`postgres` user, which owns the data folder. The cluster trades durability for speed
+`postgres` user, which owns the data folder (a new folder of the system temp dir; the
+state folder keeps only the JSON record). The cluster trades durability for speed
 (fsync off): it is for throwaway warehouses only.
 
 Command line (the Makefile and a user's shell):
@@ -13,6 +14,7 @@ Command line (the Makefile and a user's shell):
     python -m nrr_engine.warehouses.postgres_server start --state-dir DIR   # prints exports
     python -m nrr_engine.warehouses.postgres_server env --state-dir DIR     # the same exports
     python -m nrr_engine.warehouses.postgres_server stop --state-dir DIR
+    python -m nrr_engine.warehouses.postgres_server install --state-dir DIR  # binaries only
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 MIN_VERSION = 15
 PG_ROOT = Path("/usr/lib/postgresql")
 STATE_FILE = "postgres_server.json"
+DATA_PREFIX = "nrr_pg_"
 
 
 @dataclass
@@ -104,10 +107,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _run(argv: list[str], run_as: str | None, **kwargs) -> subprocess.CompletedProcess:
-    """Run a server binary, as `run_as` (through su) when given."""
+    """Run a server binary, as `run_as` (through su) when given; fail with its output."""
     if run_as:
         argv = ["su", run_as, "-s", "/bin/bash", "-c", shlex.join(argv)]
-    return subprocess.run(argv, check=True, capture_output=True, text=True, **kwargs)
+    result = subprocess.run(argv, check=False, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{shlex.join(argv)} failed:\n{result.stdout}{result.stderr}")
+    return result
 
 
 def start(
@@ -120,13 +126,13 @@ def start(
     """initdb into `state_dir`/pgdata (a new temporary folder by default), start the server,
     create the role and the database; records the server in `state_dir`/postgres_server.json."""
     bin_dir = find_bin_dir()
-    state = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="nrr_pg_"))
+    state = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="nrr_pg_state_"))
     state.mkdir(parents=True, exist_ok=True)
-    # the postgres user must reach the data folder through every parent
-    state.chmod(0o755)
-    data_dir = state / "pgdata"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    # the data folder in a new folder of the system temp dir: the postgres user (as root) must
+    # reach it through every parent, which a private state folder (pytest's) does not allow
+    data_root = Path(tempfile.mkdtemp(prefix=DATA_PREFIX))
+    data_root.chmod(0o755)
+    data_dir = data_root / "pgdata"
     run_as = "postgres" if os.geteuid() == 0 else None
     if run_as:
         subprocess.run(
@@ -151,6 +157,8 @@ def start(
             "-c full_page_writes=off",
             "-c timezone=UTC",
             "-c max_connections=50",
+            # JIT compiling costs more than it saves on these small queries
+            "-c jit=off",
         ]
     )
     _run(
@@ -186,7 +194,10 @@ def _wait_ready(server: PostgresServer, timeout: float = 60) -> None:
 
 
 def stop(server: PostgresServer, remove: bool = True) -> None:
-    """Stop the server (fast shutdown) and, by default, delete its data folder."""
+    """Stop the server (fast shutdown) and, by default, delete its data folder. A server this
+    module did not start (no data folder recorded) is left alone."""
+    if not server.data_dir:
+        return
     data_dir = Path(server.data_dir)
     if data_dir.exists():
         _run(
@@ -194,8 +205,9 @@ def stop(server: PostgresServer, remove: bool = True) -> None:
              "stop"],
             server.run_as,
         )  # fmt: skip
-        if remove:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    if remove:
+        target = data_dir.parent if data_dir.parent.name.startswith(DATA_PREFIX) else data_dir
+        shutil.rmtree(target, ignore_errors=True)
 
 
 def load_state(state_dir: str | Path) -> PostgresServer:
@@ -211,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m nrr_engine.warehouses.postgres_server",
         description="Start, describe or stop a throwaway local PostgreSQL cluster.",
     )
-    parser.add_argument("action", choices=["start", "stop", "env"])
+    parser.add_argument("action", choices=["install", "start", "stop", "env"])
     parser.add_argument(
         "--state-dir",
         required=True,
@@ -219,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=None, help="default: a free port")
     args = parser.parse_args(argv)
-    if args.action == "start":
+    if args.action == "install":
+        print(f"PostgreSQL binaries: {find_bin_dir()}")
+    elif args.action == "start":
         server = start(args.state_dir, port=args.port)
         print(_exports(server))
     elif args.action == "env":

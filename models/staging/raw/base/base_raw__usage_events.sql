@@ -5,8 +5,7 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='check_day',
+    **incremental_by_day_config(unique_key='check_day', day_column='check_day'),
 ) }}
 
 {{ check_raw_contract(
