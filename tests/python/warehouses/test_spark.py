@@ -72,7 +72,11 @@ class SparkBuild:
         )  # fmt: skip
         self.seconds[label] = round(time.monotonic() - started, 1)
         self.outputs.append(result.stdout + result.stderr)
-        assert result.returncode == 0, f"{label} failed:\n{(result.stdout + result.stderr)[-6000:]}"
+        # Spark's own log lines (WARN ...) would bury dbt's summary
+        lines = [
+            line for line in (result.stdout + result.stderr).splitlines() if " WARN " not in line
+        ]
+        assert result.returncode == 0, f"{label} failed:\n" + "\n".join(lines)[-6000:]
         return result
 
     def load_raw(self, raw_path: Path) -> None:
