@@ -18,6 +18,7 @@ again with a DuckDB build of the longer book, and the calibration command run on
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -141,7 +142,8 @@ def spark_tiny(tmp_path_factory) -> SparkBuild:
 
 def test_tiny_book_builds_on_spark_with_its_data_tests(spark_tiny):
     output = spark_tiny.outputs[-1]
-    assert "Completed successfully" in output, output[-3000:]
+    # every node passed (the tiny book's one plausibility warning is DuckDB's too)
+    assert re.search(r"Done\. PASS=\d+ WARN=\d+ ERROR=0 SKIP=0 ", output), output[-3000:]
     # data tests ran (not only models), and the Python models were named as left out
     assert " PASS " in output and "data test" in output
     assert "py_health_calibration_weights" in output
