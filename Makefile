@@ -72,7 +72,7 @@ lint: setup
 # pytest on PYTEST_WORKERS processes (a file's tests stay on one worker, so a file's session
 # builds are made once); each worker runs one dbt at a time.
 PYTEST_WORKERS ?= 2
-test: setup data lint postgres-install
+test: setup data lint postgres-install spark-setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
 # The semantic layer (docs/semantic_layer.md) on a built warehouse (make build first): dbt parse
@@ -119,6 +119,37 @@ build-postgres: setup data
 		&& $(BIN)/dbt build \
 		&& $(BIN)/nrr-calibrate-warehouse --target postgres \
 		&& $(BIN)/dbt build --selector calibration_after_command
+
+# Apache Spark (README "Spark"): dbt-spark's session method, a local pyspark in its own
+# environment (.venv-spark, pinned by requirements-spark.lock; dbt-spark's pins differ from the
+# main environment's) with Java from Debian (openjdk-17-jre-headless, installed with apt-get when
+# missing and run as root). Tables and the Derby metastore live under NRR_SPARK_DIR.
+# make build-spark: the raw folder loaded, dbt build, nrr-calibrate-warehouse, the calibration
+# marts. make test-spark: the Spark tests with the generated-book comparison (tests/python/
+# warehouses/test_spark.py; `make test` runs the tiny book only).
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+export NRR_SPARK_DIR ?= warehouse/spark
+export SPARK_LOCAL_IP ?= 127.0.0.1
+.PHONY: spark-setup build-spark test-spark
+$(SPARK_BIN)/.installed: pyproject.toml requirements-spark.lock
+	command -v java >/dev/null || { apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
+	test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	$(SPARK_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+spark-setup: $(SPARK_BIN)/.installed
+
+build-spark: spark-setup data
+	mkdir -p $(NRR_SPARK_DIR)
+	export NRR_TARGET=spark; $(SPARK_BIN)/nrr-load-raw --target spark --raw-path $(RAW_PATH) \
+		&& $(SPARK_BIN)/dbt build \
+		&& $(SPARK_BIN)/nrr-calibrate-warehouse --target spark \
+		&& $(SPARK_BIN)/dbt build --selector calibration_after_command
+
+test-spark: setup spark-setup
+	NRR_SPARK_FULL=1 $(BIN)/pytest tests/python/warehouses/test_spark.py -x --durations=5
 
 clean:
 	rm -rf target logs warehouse data .pytest_cache

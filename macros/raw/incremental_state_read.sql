@@ -1,16 +1,12 @@
 {#-
     The record in audit.audit_incremental_state, or none when there is no such table or it is
     empty: {raw_source, status, stale_models, tables: {source_table: {cutoff_date,
-    rows_before_cutoff, hash_sum}}}. The table is looked up in information_schema, not dbt's
-    relation cache: the hooks create it outside of any model, so the cache does not know it.
+    rows_before_cutoff, hash_sum}}}. The table is looked up in the catalog (table_exists_uncached), not
+    dbt's relation cache: the hooks create it outside of any model, so the cache does not know it.
 -#}
 {% macro incremental_state_read() %}
     {%- set relation = incremental_state_relation() -%}
-    {%- set found = run_query(
-        "select count(*) from information_schema.tables where lower(table_schema) = '"
-        ~ relation.schema | lower ~ "' and lower(table_name) = '" ~ relation.identifier | lower
-        ~ "'") -%}
-    {%- if found.rows[0][0] | int == 0 -%}
+    {%- if not table_exists_uncached(relation) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set rows = run_query(

@@ -6,7 +6,7 @@
 -#}
 {% macro incremental_state_relation() %}
     {{ return(api.Relation.create(
-        database=target.database,
+        database=target.database or none,
         schema=generate_schema_name('audit', none) | trim,
         identifier='audit_incremental_state',
     )) }}

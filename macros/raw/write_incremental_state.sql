@@ -26,25 +26,7 @@
     {%- endif -%}
     {#- through the adapter: Postgres takes no database in `create schema` -#}
     {%- do adapter.create_schema(relation) -%}
-    {%- call statement('write_incremental_state', auto_begin=True) -%}
-        create table if not exists {{ relation }} (
-            raw_source {{ text }},
-            status {{ text }},
-            stale_models {{ text }},
-            source_table {{ text }},
-            cutoff_date date,
-            rows_before_cutoff {{ dbt.type_bigint() }},
-            hash_sum {{ text }},
-            recorded_at {{ dbt.type_timestamp() }},
-            invocation_id {{ text }}
-        );
-        delete from {{ relation }};
-        insert into {{ relation }} (
-            raw_source, status, stale_models, source_table, cutoff_date, rows_before_cutoff,
-            hash_sum, recorded_at, invocation_id
-        ) values
-        {{ rows | join(',\n') }}
-    {%- endcall -%}
+    {%- do replace_incremental_state_rows(relation, rows) -%}
     {#- commit here: the hook runs inside the transaction its own queries opened, and dbt
         rolls an open transaction back when the run ends -#}
     {%- do adapter.commit() -%}

@@ -58,7 +58,7 @@ ranked as (
 
 final as (
     select
-        worklist_rank,
+        cast(worklist_rank as {{ dbt.type_bigint() }}) as worklist_rank,
         as_of_date,
         account_id,
         episode_id,
