@@ -1,8 +1,6 @@
 {#-
     Intervention episodes (docs/definitions.md#interventions): one row per account episode at a
-    playbook risk level, from the weekly health snapshots (int_intervention_snapshots_leveled,
-    stretched and cut into bounded episodes by int_intervention_snapshots_stretched and
-    int_intervention_episodes_bounded).
+    playbook risk level, from the weekly health snapshots (int_intervention_snapshots_leveled).
     An episode opens at the first Monday an account enters a level since its last recovery (at
     most one episode between two recoveries):
     early warning (at_risk band and trending down), active save (critical band), executive
@@ -25,14 +23,8 @@
 -#}
 with
 
-stretched as (
-    -- the weekly snapshots with their levels and stretches
-    select * from {{ ref('int_intervention_snapshots_stretched') }}
-),
-
-bounded as (
-    -- the episodes, opened and bounded
-    select * from {{ ref('int_intervention_episodes_bounded') }}
+snapshots as (
+    select * from {{ ref('int_intervention_snapshots_leveled') }}
 ),
 
 renewal_risk as (
@@ -45,6 +37,10 @@ alerts as (
 
 activities as (
     select * from {{ ref('stg_raw__cs_activities') }}
+),
+
+periods as (
+    select * from {{ ref('int_account_paid_periods_islanded') }}
 ),
 
 levels as (
@@ -65,6 +61,173 @@ reference_time as (
         as_of_date,
         cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }}) as known_until
     from as_of
+),
+
+red_level as (
+    select
+        level_order,
+        red_renewal_within_days
+    from levels
+    where red_renewal_within_days is not null
+),
+
+renewal_checkpoints_seen as (
+    -- each renewal coming within red_renewal_within_days of a snapshot, with its latest
+    -- checkpoint reached by then
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        renewal_risk.renewal_date,
+        max(renewal_risk.checkpoint_date) as checkpoint_date
+    from snapshots
+    cross join red_level
+    inner join renewal_risk
+        on snapshots.account_id = renewal_risk.account_id
+        and renewal_risk.checkpoint_date <= snapshots.snapshot_date
+        and renewal_risk.renewal_date > snapshots.snapshot_date
+        and renewal_risk.renewal_date
+        <= {{ dbt.dateadd('day', 'red_level.red_renewal_within_days', 'snapshots.snapshot_date') }}
+    group by snapshots.account_id, snapshots.snapshot_date, renewal_risk.renewal_date
+),
+
+red_renewals as (
+    select
+        seen.account_id,
+        seen.snapshot_date,
+        min(seen.renewal_date) as red_renewal_date
+    from renewal_checkpoints_seen as seen
+    inner join renewal_risk
+        on seen.account_id = renewal_risk.account_id
+        and seen.renewal_date = renewal_risk.renewal_date
+        and seen.checkpoint_date = renewal_risk.checkpoint_date
+    where renewal_risk.risk_rating = 'red'
+    group by seen.account_id, seen.snapshot_date
+),
+
+leveled as (
+    select
+        snapshots.*,
+        red_renewals.red_renewal_date,
+        case
+            when red_renewals.red_renewal_date is not null then red_level.level_order
+            else snapshots.score_entry_level_order
+        end as entry_level_order,
+        case
+            when red_renewals.red_renewal_date is not null then red_level.level_order
+            else snapshots.band_level_order
+        end as reached_level_order
+    from snapshots
+    cross join red_level
+    left join red_renewals
+        on snapshots.account_id = red_renewals.account_id
+        and snapshots.snapshot_date = red_renewals.snapshot_date
+),
+
+stretched as (
+    -- a stretch: the snapshots of one paid period between two recoveries; an episode is
+    -- the part of a stretch from its first entry into a level
+    select
+        leveled.*,
+        sum(case when leveled.is_recovered then 1 else 0 end) over (
+            partition by leveled.account_id, leveled.period_number
+            order by leveled.snapshot_date
+            rows between unbounded preceding and current row
+        ) as stretch_number
+    from leveled
+),
+
+openings as (
+    select
+        account_id,
+        period_number,
+        stretch_number,
+        min(snapshot_date) as opened_at
+    from stretched
+    where not is_recovered
+        and entry_level_order is not null
+    group by account_id, period_number, stretch_number
+),
+
+opened as (
+    select
+        openings.*,
+        stretched.entry_level_order as opening_level_order,
+        stretched.composite_score as opened_score,
+        stretched.trend_base_score as opened_trend_base_score,
+        stretched.band as opened_band,
+        stretched.red_renewal_date as opened_red_renewal_date,
+        stretched.arm
+    from openings
+    inner join stretched
+        on openings.account_id = stretched.account_id
+        and openings.opened_at = stretched.snapshot_date
+),
+
+recoveries as (
+    -- the recovery (healthy, held) that ends the stretch
+    select
+        opened.account_id,
+        opened.opened_at,
+        min(stretched.snapshot_date) as recovered_at
+    from opened
+    inner join stretched
+        on opened.account_id = stretched.account_id
+        and coalesce(opened.period_number, -1) = coalesce(stretched.period_number, -1)
+        and stretched.stretch_number = opened.stretch_number + 1
+        and stretched.is_recovered
+    group by opened.account_id, opened.opened_at
+),
+
+churns as (
+    select
+        opened.account_id,
+        opened.opened_at,
+        periods.period_end as churned_at
+    from opened
+    cross join reference_time
+    inner join periods
+        on opened.account_id = periods.account_id
+        and opened.period_number = periods.period_number
+        and periods.period_end <= reference_time.as_of_date
+),
+
+windows as (
+    select
+        account_id,
+        opened_at,
+        cast({{ dbt.dateadd('day', var('intervention_outcome_days'), 'opened_at') }} as date)
+            as window_ends_on
+    from openings
+),
+
+bounded as (
+    -- an episode lasts at most its outcome window: not recovered and not churned by then, it
+    -- closes as expired (the playbook had its 90 days; the account stays in health alerts)
+    select
+        opened.*,
+        recoveries.recovered_at,
+        churns.churned_at,
+        case
+            when recoveries.recovered_at <= windows.window_ends_on then recoveries.recovered_at
+            when churns.churned_at <= windows.window_ends_on then churns.churned_at
+            when windows.window_ends_on <= reference_time.as_of_date then windows.window_ends_on
+        end as closed_at,
+        case
+            when recoveries.recovered_at <= windows.window_ends_on then 'recovered'
+            when churns.churned_at <= windows.window_ends_on then 'churned'
+            when windows.window_ends_on <= reference_time.as_of_date then 'expired'
+        end as close_reason
+    from opened
+    cross join reference_time
+    inner join windows
+        on opened.account_id = windows.account_id
+        and opened.opened_at = windows.opened_at
+    left join recoveries
+        on opened.account_id = recoveries.account_id
+        and opened.opened_at = recoveries.opened_at
+    left join churns
+        on opened.account_id = churns.account_id
+        and opened.opened_at = churns.opened_at
 ),
 
 episode_snapshots as (
