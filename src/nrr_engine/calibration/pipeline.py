@@ -44,7 +44,12 @@ from nrr_engine.calibration.model import (
     score,
     weights_table,
 )
-from nrr_engine.calibration.settings import Windows, seed_signal_flags, signal_flags
+from nrr_engine.calibration.settings import (
+    Windows,
+    seed_signal_flags,
+    signal_flags,
+    whole_numbers_from_vars,
+)
 from nrr_engine.calibration.signals import signal_table
 from nrr_engine.calibration.split import WalkForwardSplit, walk_forward_split
 from nrr_engine.calibration.survival import kaplan_meier
@@ -119,14 +124,7 @@ class Minimums:
         """The minimums from a mapping of var name to value: what a thin model's
         ``dbt.config.meta_get("calibration_minimums")`` returns (dbt renders each var into text,
         so each is converted to an int here). A missing or blank var raises ValueError."""
-        values = values or {}
-        fields = {}
-        for field, var in MINIMUM_VARS.items():
-            raw = values.get(var)
-            if raw is None or str(raw).strip() == "":
-                raise ValueError(f"minimum {var} is not set (a var in dbt_project.yml)")
-            fields[field] = int(str(raw).strip())
-        return cls(**fields)
+        return cls(**whole_numbers_from_vars(values, MINIMUM_VARS, "minimum"))
 
 
 #: Minimums field -> the dbt var that sets it

@@ -30,6 +30,21 @@ WINDOW_VARS = {
 }
 
 
+def whole_numbers_from_vars(
+    values: Mapping[str, object] | None, field_vars: Mapping[str, str], kind: str
+) -> dict[str, int]:
+    """field -> int from a mapping of dbt var name to its rendered text (a thin model's meta).
+    A missing or blank var raises ValueError naming the kind of setting and the var."""
+    values = values or {}
+    fields = {}
+    for field, var in field_vars.items():
+        raw = values.get(var)
+        if raw is None or str(raw).strip() == "":
+            raise ValueError(f"{kind} {var} is not set (a var in dbt_project.yml)")
+        fields[field] = int(str(raw).strip())
+    return fields
+
+
 @dataclass(frozen=True)
 class Windows:
     """The day windows of the labels and the early warning, as the SQL reads them.
@@ -62,14 +77,7 @@ class Windows:
         """The windows from a mapping of var name to value: what a thin model's
         ``dbt.config.meta_get("calibration_windows")`` returns (dbt renders each var into text,
         so each is converted to an int here). A missing or blank var raises ValueError."""
-        values = values or {}
-        fields = {}
-        for field, var in WINDOW_VARS.items():
-            raw = values.get(var)
-            if raw is None or str(raw).strip() == "":
-                raise ValueError(f"window {var} is not set (a var in dbt_project.yml)")
-            fields[field] = int(str(raw).strip())
-        return cls(**fields)
+        return cls(**whole_numbers_from_vars(values, WINDOW_VARS, "window"))
 
     @classmethod
     def from_project(cls) -> Windows:
