@@ -285,7 +285,13 @@ class Voice:
         self._truth: dict[str, list] = {c: [] for c in TRUTH_SCHEMA.names}
         # per effect and table: texts and mentions in and outside the window, accounts
         self._tally: dict[int, dict] = {
-            i: {"in": [0, 0], "out": [0, 0], "accounts_in": set(), "accounts_mentioning": set()}
+            i: {
+                "in": [0, 0],
+                "out": [0, 0],
+                "base_in": 0,
+                "accounts_in": set(),
+                "accounts_mentioning": set(),
+            }
             for i in range(len(C.FEEDBACK_THEME_EFFECTS))
         }
 
@@ -293,24 +299,29 @@ class Voice:
         return rng_for(self.seed, f"feedback_text:{table}").random((k, DRAWS_PER_TEXT)).tolist()
 
     def _plant(self, table, acct, sec, themes) -> None:
-        """Add each effect's theme to the texts in its window, at the rate that multiplies the
-        theme's mention rate by the effect's multiplier."""
+        """Add each effect's theme to texts in its window that lack it, at the rate that brings
+        the window's mention share to rate_multiplier times the share outside (in this table).
+        A natural difference (churners write more frustrated tickets) counts towards it; when
+        it already exceeds the multiplier nothing is added."""
         k = len(acct)
         if table not in EFFECT_TABLES or k == 0:
             return
         day = np.asarray(sec) // SECONDS_PER_DAY
+        known = acct >= 0
         u = rng_for(self.seed, f"feedback_effects:{table}").random(
             (k, len(C.FEEDBACK_THEME_EFFECTS))
         )
         for i, eff in enumerate(C.FEEDBACK_THEME_EFFECTS):
             theme, m = eff["theme"], eff["rate_multiplier"]
-            win = in_window(acct, day, self.events[eff["outcome"]], eff["window_days"])
+            win = known & in_window(acct, day, self.events[eff["outcome"]], eff["window_days"])
+            out = known & ~win
             has = np.array([theme in t for t in themes], bool)
-            known = acct >= 0
-            base = has[known & ~win].mean() if (known & ~win).any() else 0.0
-            # adding the theme with probability r to texts without it multiplies its mention
-            # rate by m: q + (1 - q) r = m q
-            r = min(1.0, (m - 1) * base / (1 - base)) if base < 1 else 0.0
+            self._tally[i]["base_in"] += int((win & has).sum())
+            if not (win.any() and out.any()):
+                continue
+            q_out, q_in = has[out].mean(), has[win].mean()
+            # q_in + (1 - q_in) r = m q_out
+            r = float(np.clip((m * q_out - q_in) / (1 - q_in), 0, 1)) if q_in < 1 else 0.0
             for j in np.flatnonzero(win & ~has & (u[:, i] < r)):
                 themes[j] = ordered([*themes[j], theme])
 
@@ -392,7 +403,7 @@ class Voice:
             if tone == "negative" and d.chance(INTENSIFY_SHARE):
                 parts.append(fill(d.pick(B.INTENSIFIERS), slots))
             if tone == "urgent":
-                parts.append(d.pick(B.URGENCY))
+                parts.append(fill(d.pick(B.URGENCY), slots))
             parts.append(d.pick(B.TICKET_CLOSERS[tone]))
             subjects.append(subj)
             bodies.append(finish(parts, d))
@@ -439,7 +450,7 @@ class Voice:
             if tone == "negative" and d.chance(0.4):
                 parts.append(d.pick(B.DOWNBEATS))
             elif tone == "urgent":
-                parts.append(d.pick(B.URGENCY))
+                parts.append(fill(d.pick(B.URGENCY), slots))
             elif tone == "positive" and d.chance(0.3):
                 parts.append(d.pick(B.UPBEATS))
             texts.append(finish(parts, d))
@@ -599,10 +610,12 @@ class Voice:
             "expansion: ARR up from > 0; from the recurring line items, on the event's day, "
             "events up to end_date) dated window_days[0]..window_days[1] days (inclusive) "
             "before the event mention `theme` rate_multiplier times as often as the other texts "
-            "of the same table with an account (the planted mention rate; multi-label texts, "
-            "truth in feedback_truth). `realised` counts texts with an account: in_window, "
-            "outside_window, their mentions, the mention shares and their ratio; "
-            "accounts_in_window and accounts_mentioning_in_window count accounts.",
+            "with an account of the same table: the theme is added to texts of the window that "
+            "lack it until the expected share is reached (a natural difference counts towards "
+            "it; multi-label texts, labels in feedback_truth). `realised` counts texts with an "
+            "account: in_window, outside_window, their mentions (and the window's mentions "
+            "before planting), the mention shares and their ratio; accounts_in_window and "
+            "accounts_mentioning_in_window count accounts.",
             "sources": EFFECT_TABLES,
             "truth_file": "feedback_truth",
             "effects": [],
@@ -626,6 +639,7 @@ class Voice:
                         "mention_share_in_window": _r(share_in),
                         "mention_share_outside_window": _r(share_out),
                         "rate_ratio": _r(share_in / share_out) if share_in and share_out else None,
+                        "mentions_in_window_before_planting": tal["base_in"],
                         "accounts_in_window": len(tal["accounts_in"]),
                         "accounts_mentioning_in_window": len(tal["accounts_mentioning"]),
                     },
