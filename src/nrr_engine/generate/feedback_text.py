@@ -543,7 +543,8 @@ class Voice:
                 t = d.pick(B.SURVEY_FISCAL_CALENDAR)
             else:
                 t = fill(d.pick(B.SURVEY_TEMPLATES[r]), slots)
-            texts.append(finish([t], d))
+            # no typo where the win-back model looks for the words "fiscal calendar"
+            texts.append(t if fiscal[i] else finish([t], d))
             themes.append(reason_themes.get(r, []))
             tones.append("neutral" if r in ("other", "champion_left", "poor_fit") else "negative")
             named.append(slots.named)
