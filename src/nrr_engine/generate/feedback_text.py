@@ -158,6 +158,28 @@ class Draws:
         return items[-1]
 
 
+class RowDraws:
+    """The uniforms of each text, drawn chunk by chunk from one stream so that a large book
+    never holds them all; read in row order, from the start again for a second pass."""
+
+    CHUNK = 8192
+
+    def __init__(self, stream, k: int) -> None:
+        self.stream, self.k = stream, k
+        self.chunk, self.rows, self.rng = -1, [], None
+
+    def __getitem__(self, i: int) -> list[float]:
+        c = i // self.CHUNK
+        if c != self.chunk:
+            if c == 0:
+                self.rng = self.stream()
+            elif c != self.chunk + 1:
+                raise IndexError("RowDraws are read in row order")
+            n = min(self.CHUNK, self.k - c * self.CHUNK)
+            self.rows, self.chunk = self.rng.random((n, DRAWS_PER_TEXT)).tolist(), c
+        return self.rows[i - c * self.CHUNK]
+
+
 FEATURES = [w for name, _tier in C.FEATURE_CATALOGUE for w in B.FEATURE_WORDS[name]]
 INTEGRATIONS = [B.INTEGRATION_WORDS[name] for name in C.INTEGRATION_CATALOGUE]
 COMPETITOR_ALIASES = [B.COMPETITOR_WORDS[name] for name in C.COMPETITORS]
@@ -295,8 +317,8 @@ class Voice:
             for i in range(len(C.FEEDBACK_THEME_EFFECTS))
         }
 
-    def _draws(self, table: str, k: int) -> list[list[float]]:
-        return rng_for(self.seed, f"feedback_text:{table}").random((k, DRAWS_PER_TEXT)).tolist()
+    def _draws(self, table: str, k: int) -> RowDraws:
+        return RowDraws(lambda: rng_for(self.seed, f"feedback_text:{table}"), k)
 
     def _plant(self, table, acct, sec, themes) -> None:
         """Add each effect's theme to texts in its window that lack it, at the rate that brings
