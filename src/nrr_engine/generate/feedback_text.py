@@ -17,7 +17,7 @@ manifest's ``feedback_theme_effects``.
 
 from __future__ import annotations
 
-import itertools
+import random
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +39,7 @@ THEMES = [
     "competitor",
     "praise",
 ]
+THEME_ORDER = {t: i for i, t in enumerate(THEMES)}
 TONES = ["positive", "neutral", "negative", "urgent"]
 COMPLAINTS = THEMES[:-1]
 #: how often each complaint theme is the subject of a complaint that has no other cue
@@ -70,10 +71,6 @@ LOWERCASE_SHARE = {"social": 0.5, "community": 0.15}
 INTENSIFY_SHARE = 0.5
 #: the source tables whose rows carry the planted theme effects (texts written by customers)
 EFFECT_TABLES = ["support_tickets", "nps_responses", "feedback_items"]
-#: uniforms drawn per text (the walk wraps around if a long text runs out); the themes use the
-#: first ones, the wording starts at COMPOSE_FROM, so planting a theme leaves the rest in place
-DRAWS_PER_TEXT = 40
-COMPOSE_FROM = 12
 
 
 # --- events the effects are planted before ---------------------------------------------------
@@ -136,12 +133,13 @@ def in_window(acct: np.ndarray, day: np.ndarray, events, window: list[int]) -> n
 
 # --- composition -------------------------------------------------------------------------------
 class Draws:
-    """Walks one row of uniforms (wrapping around): the choices of one text."""
+    """The choices of a table's texts: a Mersenne Twister seeded from the book's stream (only
+    ``random()`` is used, whose sequence Python guarantees for a given seed)."""
 
     __slots__ = ("f",)
 
-    def __init__(self, u: list[float], skip: int = 0) -> None:
-        self.f = itertools.cycle(u[skip:] + u[:skip]).__next__
+    def __init__(self, seed: int) -> None:
+        self.f = random.Random(seed).random
 
     def pick(self, seq):
         return seq[int(self.f() * len(seq))]
@@ -156,28 +154,6 @@ class Draws:
             if x < acc:
                 return item
         return items[-1]
-
-
-class RowDraws:
-    """The uniforms of each text, drawn chunk by chunk from one stream so that a large book
-    never holds them all; read in row order, from the start again for a second pass."""
-
-    CHUNK = 8192
-
-    def __init__(self, stream, k: int) -> None:
-        self.stream, self.k = stream, k
-        self.chunk, self.rows, self.rng = -1, [], None
-
-    def __getitem__(self, i: int) -> list[float]:
-        c = i // self.CHUNK
-        if c != self.chunk:
-            if c == 0:
-                self.rng = self.stream()
-            elif c != self.chunk + 1:
-                raise IndexError("RowDraws are read in row order")
-            n = min(self.CHUNK, self.k - c * self.CHUNK)
-            self.rows, self.chunk = self.rng.random((n, DRAWS_PER_TEXT)).tolist(), c
-        return self.rows[i - c * self.CHUNK]
 
 
 FEATURES = [w for name, _tier in C.FEATURE_CATALOGUE for w in B.FEATURE_WORDS[name]]
@@ -317,8 +293,11 @@ class Voice:
             for i in range(len(C.FEEDBACK_THEME_EFFECTS))
         }
 
-    def _draws(self, table: str, k: int) -> RowDraws:
-        return RowDraws(lambda: rng_for(self.seed, f"feedback_text:{table}"), k)
+    def _draws(self, table: str) -> tuple[Draws, Draws]:
+        """Two walks per table: the themes and tones, then the wording (planting a theme changes
+        how many draws a text's wording takes, never the themes of the other texts)."""
+        seeds = rng_for(self.seed, f"feedback_text:{table}").integers(0, 2**63, 2)
+        return Draws(int(seeds[0])), Draws(int(seeds[1]))
 
     def _plant(self, table, acct, sec, themes) -> None:
         """Add each effect's theme to texts in its window that lack it, at the rate that brings
@@ -368,7 +347,8 @@ class Voice:
         t = self._truth
         t["source_table"] += [table] * len(ids)
         t["row_id"] += ids
-        t["themes"] += ["|".join(x for x in THEMES if x in th) for th in themes]
+        order = THEME_ORDER.__getitem__
+        t["themes"] += ["|".join(sorted(th, key=order)) for th in themes]
         t["tone"] += tones
         t["is_mixed"] += ["praise" in th and len(th) > 1 for th in themes]
         t["competitor"] += [C.COMPETITORS[c] if c >= 0 else None for c in named]
@@ -378,14 +358,14 @@ class Voice:
         """(subjects, bodies) of the tickets. ``comp_events`` are (account, day) of the CRM
         competitor mentions; ``competitor`` is each account's competitor index."""
         k = len(ids)
-        draws = self._draws("support_tickets", k)
+        d_theme, d_words = self._draws("support_tickets")
         day = np.asarray(sec) // SECONDS_PER_DAY
         comp_recent = _recent(acct, day, comp_events, TICKET_COMPETITOR_DAYS).tolist()
         topic, frustrated, prio = topic.tolist(), frustrated.tolist(), prio.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             name = C.TICKET_TOPICS[topic[i]]
             opts, w = TOPIC_THEMES[name]
             th = [d.weighted(opts, w)]
@@ -406,7 +386,7 @@ class Voice:
         self._count("support_tickets", acct, sec, themes)
         subjects, bodies, named = [], [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             slots = Slots(d, comp_of[i])
             main = next((t for t in th if t != "praise"), th[0])
@@ -436,12 +416,12 @@ class Voice:
     # ------------------------------------------------------------------ NPS comments
     def nps_comments(self, ids, acct, sec, score, competitor):
         k = len(ids)
-        draws = self._draws("nps_responses", k)
+        d_theme, d_words = self._draws("nps_responses")
         score = score.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             s = score[i]
             if s <= 6:
                 th = [complaint(d)]
@@ -462,7 +442,7 @@ class Voice:
         self._count("nps_responses", acct, sec, themes)
         texts, named = [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             slots = Slots(d, comp_of[i])
             parts = []
@@ -484,12 +464,12 @@ class Voice:
     def feedback_bodies(self, ids, acct, sec, source, senti, competitor):
         """``senti``: 0 negative, 1 neutral, 2 positive (the simulation's draw)."""
         k = len(ids)
-        draws = self._draws("feedback_items", k)
+        d_theme, d_words = self._draws("feedback_items")
         source, senti = source.tolist(), senti.tolist()
         comp_of = np.where(acct >= 0, np.asarray(competitor)[np.maximum(acct, 0)], -1).tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             src = C.FEEDBACK_SOURCES[source[i]]
             s = senti[i]
             if src == "feature_request":
@@ -514,7 +494,7 @@ class Voice:
         self._count("feedback_items", acct, sec, themes)
         texts, named = [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             src = C.FEEDBACK_SOURCES[source[i]]
             slots = Slots(d, comp_of[i])
@@ -548,7 +528,7 @@ class Voice:
     def survey_comments(self, ids, reason, competitor, fiscal):
         """``fiscal``: the row's comment names fiscal calendars (the win-back match)."""
         k = len(ids)
-        draws = self._draws("churn_surveys", k)
+        d_theme, d_words = self._draws("churn_surveys")
         reason, competitor, fiscal = reason.tolist(), competitor.tolist(), fiscal.tolist()
         reason_themes = {
             "missing_feature": ["missing_feature"],
@@ -558,7 +538,7 @@ class Voice:
         }
         texts, themes, tones, named = [], [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             r = C.SURVEY_REASONS[reason[i]]
             slots = Slots(d, competitor[i] if r == "competitor" else -1, fiscal=False)
             if fiscal[i]:
@@ -576,12 +556,12 @@ class Voice:
     # ------------------------------------------------------------------ CS activity notes
     def cs_notes(self, ids, atype, acct, competitor):
         k = len(ids)
-        draws = self._draws("cs_activities", k)
+        d_theme, d_words = self._draws("cs_activities")
         atype = atype.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         texts, themes, tones, named = [], [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             name = C.CS_ACTIVITY_TYPES[atype[i]]
             slots = Slots(d, comp_of[i])
             th: list[str] = []
@@ -608,11 +588,11 @@ class Voice:
     def crm_details(self, ids, etype, competitor_code):
         """``competitor_code``: the competitor index of competitor events, else -1."""
         k = len(ids)
-        draws = self._draws("crm_events", k)
+        d_theme, d_words = self._draws("crm_events")
         etype, competitor_code = etype.tolist(), competitor_code.tolist()
         texts, themes, named = [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             slots = Slots(d, competitor_code[i])
             tmpl = d.pick(B.CRM_DETAIL_TEMPLATES[C.CRM_EVENT_TYPES[etype[i]]])
             texts.append(fill(tmpl, slots))
