@@ -90,10 +90,10 @@ DURATIONS = [
     "a week",
     "48 hours",
     "three weeks",
-    "since Monday",
     "most of the month",
     "ten days",
-    "since the last release",
+    "four days",
+    "over a month",
 ]
 WAITS = ["30 seconds", "a full minute", "two minutes", "45 seconds", "over a minute"]
 ROLES = [
@@ -189,7 +189,7 @@ CORES: dict[str, list[str]] = {
         "Scheduled reports didn't go out this morning, again.",
         "The app crashes when we open {feature}.",
         "Every few days a login error kicks people out.",
-        "Data stopped updating {dur} ago and nobody noticed until {role} asked.",
+        "Data hasn't updated for {dur} and nobody noticed until {role} asked.",
         "Exports come out empty or half finished.",
         "We get a 500 error when saving a workflow.",
         "Automations fire twice or not at all, we can't rely on them.",

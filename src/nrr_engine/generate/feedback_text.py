@@ -174,10 +174,12 @@ class Slots(dict):
 
     def __missing__(self, key: str) -> str:
         d = self.d
-        if key == "feature":
-            return d.pick(FEATURES)
-        if key in ("integration", "integration2"):
-            return d.pick(d.pick(INTEGRATIONS))
+        if key in ("feature", "integration"):
+            # one product area and one integration per text: the subject and body agree
+            self[key] = d.pick(FEATURES) if key == "feature" else d.pick(d.pick(INTEGRATIONS))
+            return self[key]
+        if key == "integration2":
+            return d.pick(d.pick([x for x in INTEGRATIONS if self["integration"] not in x]))
         if key == "competitor":
             k = self.competitor if self.competitor >= 0 else int(d.f() * len(C.COMPETITORS))
             self.named = k
