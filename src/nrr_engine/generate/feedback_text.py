@@ -283,7 +283,7 @@ class Voice:
         self.seed = seed
         self.events = arr_events(lines, end_day)
         self._truth: dict[str, list] = {c: [] for c in TRUTH_SCHEMA.names}
-        # per effect and table: texts and mentions in and outside the window, accounts
+        # per effect, over the source tables: texts and mentions in and outside the window
         self._tally: dict[int, dict] = {
             i: {
                 "in": [0, 0],
