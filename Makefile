@@ -70,10 +70,17 @@ lint: setup
 	NRR_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint --config models/staging/stripe/sqlfluff_stripe.cfg models/staging/stripe
 
 # pytest on PYTEST_WORKERS processes (a file's tests stay on one worker, so a file's session
-# builds are made once); each worker runs one dbt at a time.
+# builds are made once; the longest files start first: tests/python/conftest.py); each worker runs
+# one dbt at a time. The linters run beside pytest (sqlfluff's dbt templater is minutes of CPU,
+# and pytest leaves cores idle while servers start and session builds are awaited); their output
+# follows pytest's, and either failing fails `make test`.
 PYTEST_WORKERS ?= 2
-test: setup data lint postgres-install spark-setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
+test: setup data postgres-install spark-setup
+	@mkdir -p target
+	@$(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15; tests=$$?; \
+	wait $$lint; linted=$$?; echo "--- make lint (run beside pytest) ---"; cat target/lint.log; \
+	echo "pytest exit $$tests, lint exit $$linted"; test $$tests -eq 0 -a $$linted -eq 0
 
 # The semantic layer (docs/semantic_layer.md) on a built warehouse (make build first): dbt parse
 # writes target/semantic_manifest.json, mf checks every semantic model, dimension, measure and
