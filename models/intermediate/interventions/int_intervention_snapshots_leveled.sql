@@ -5,7 +5,7 @@
     every level's band) and back to healthy under the alerts' hysteresis, the paid period (a churn ends it) and the account's arm (holdout or
     treated, from the hash of its id). The as_of_date snapshot is left out unless it is a Monday:
     the lookbacks of the escalation rule step in whole weeks. A red renewal, the other way into
-    executive escalation, is added by the mart (it is rated in health.fct_renewal_risk).
+    executive escalation, is added by int_intervention_snapshots_stretched.
 -#}
 with
 

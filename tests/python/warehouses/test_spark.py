@@ -6,9 +6,10 @@ Each build gets its own Spark warehouse folder and Derby metastore (NRR_SPARK_DI
 JVM at a time (Derby admits one).
 
 In `make test`: the tiny book loaded with `nrr-load-raw --target spark`, built with `dbt build`
-(models, seeds and data tests), and every revenue and health mart compared row for row with the
-DuckDB build of the same book (numbers within a cent, the same movement labels). One Spark
-build: a session start is about 10 s and each model or test 0.3-4 s.
+(models, seeds and data tests), every revenue, health and intervention mart compared row for
+row with the DuckDB build of the same book (numbers within a cent, the same movement labels),
+and `dbt docs generate` run on that warehouse. One Spark build: a session start is about 10 s
+and each model or test 0.3-4 s.
 
 Behind `make test-spark` (NRR_SPARK_FULL=1): a generated book built on Spark and compared
 the same way, then one more day appended and built incrementally on the same warehouse, compared
@@ -17,6 +18,7 @@ again with a DuckDB build of the longer book, and the calibration command run on
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -33,7 +35,7 @@ from nrr_engine.benchmark import append_one_day
 from warehouses.conftest import compare_rows, mart_relations
 
 SPARK_BIN = REPO / ".venv-spark" / "bin"
-COMPARED_FOLDERS = ("revenue", "health")
+COMPARED_FOLDERS = ("revenue", "health", "interventions")
 
 pytestmark = pytest.mark.skipif(
     not (SPARK_BIN / "dbt").exists(),
@@ -116,9 +118,11 @@ def duckdb_rows(warehouse: Path, schema: str, table: str) -> tuple[list[str], li
 
 
 def mart_differences(duck_warehouse: Path, duck_manifest: Path, spark: SparkBuild) -> dict:
-    """Per revenue and health mart, what differs between the DuckDB and the Spark build."""
+    """Per revenue, health and intervention mart, what differs between the DuckDB and the Spark
+    build."""
     marts = mart_relations(duck_manifest, COMPARED_FOLDERS)
     assert len(marts) >= 10, marts
+    assert ("interventions", "fct_intervention_episodes") in marts, marts
     exported = spark.export(marts)
     problems = {}
     for relation in marts:
@@ -152,6 +156,16 @@ def test_tiny_book_builds_on_spark_with_its_data_tests(spark_tiny):
 def test_tiny_book_marts_match_duckdb(spark_tiny, tiny_build):
     manifest = tiny_build.warehouse.parent / "target" / "manifest.json"
     assert mart_differences(tiny_build.warehouse, manifest, spark_tiny) == {}
+
+
+def test_docs_generate_on_spark(spark_tiny):
+    """The catalog of the tiny book's Spark warehouse (no second build: the same tables)."""
+    spark_tiny.dbt("docs", "docs generate")
+    catalog = json.loads((spark_tiny.work_dir / "target" / "catalog.json").read_text())
+    for model in ("fct_account_arr_monthly", "fct_intervention_episodes"):
+        assert f"model.nrr_engine.{model}" in catalog["nodes"], sorted(catalog["nodes"])[:20]
+    columns = catalog["nodes"]["model.nrr_engine.fct_account_arr_monthly"]["columns"]
+    assert "movement_type" in {name.lower() for name in columns}
 
 
 def test_movement_labels_are_the_same(spark_tiny, tiny_build):
