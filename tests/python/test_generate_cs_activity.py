@@ -189,6 +189,15 @@ def test_cs_module_draws_from_no_other_stream(tmp_path, monkeypatch):
     rows = pl.read_parquet(tmp_path / "no_saves" / "cs_activities.parquet").height
     assert rows > 0
     for path in sorted((tmp_path / "no_cs").glob("*.parquet")):
-        if path.name in ("cs_activities.parquet", "ground_truth.parquet"):
+        if path.name in ("cs_activities.parquet", "ground_truth.parquet", "feedback_truth.parquet"):
             continue
         assert path.read_bytes() == (tmp_path / "no_saves" / path.name).read_bytes(), path.name
+    # the labels of the texts differ only by the CS notes
+    truth = {
+        book: pl.read_parquet(tmp_path / book / "feedback_truth.parquet").filter(
+            pl.col("source_table") != "cs_activities"
+        )
+        for book in ("no_cs", "no_saves")
+    }
+    assert truth["no_cs"].height > 0
+    assert truth["no_cs"].equals(truth["no_saves"])

@@ -18,14 +18,14 @@ from .util import SECONDS_PER_HOUR, pick, pick_rows
 BILLING = C.TICKET_TOPICS.index("billing")
 ONBOARDING = C.TICKET_TOPICS.index("onboarding")
 FEATURE_REQUEST = C.TICKET_TOPICS.index("feature_request")
-# size of the phrase banks: ticket subjects per (topic, tone), openers and closers per tone,
-# issues per topic, comments per NPS category; tables.py indexes the banks the same way
-N_SUBJECTS = len(C.TICKET_SUBJECTS["billing", 0])
-N_OPENERS = len(C.TICKET_OPENERS[0])
-N_ISSUES = len(C.TICKET_ISSUES["billing"])
-N_CLOSERS = len(C.TICKET_CLOSERS[0])
-N_NPS_COMMENTS = 4
-N_FEEDBACK_BODIES = 4
+# sizes of the wording draws (constants.TICKET_SUBJECT_DRAWS ...): the codes are no longer
+# looked up (feedback_text.py writes the texts), the draws keep the stream where it was
+N_SUBJECTS = C.TICKET_SUBJECT_DRAWS
+N_OPENERS = C.TICKET_OPENER_DRAWS
+N_ISSUES = C.TICKET_ISSUE_DRAWS
+N_CLOSERS = C.TICKET_CLOSER_DRAWS
+N_NPS_COMMENTS = C.NPS_COMMENT_DRAWS
+N_FEEDBACK_BODIES = C.FEEDBACK_BODY_DRAWS
 #: NPS categories: detractor 0-6, passive 7-8, promoter 9-10
 NPS_PASSIVE_FROM, NPS_PROMOTER_FROM = 7, 9
 
@@ -271,7 +271,7 @@ class BehaviourMixin(SimulationState):
             C.TICKET_FRUSTRATION_MAX,
         )
         tone = (rb.random(k) < p_fr).astype(np.int64)
-        # indices into the phrase banks built by tables.py
+        # wording draws (unused codes, kept for the stream)
         subj = (topic * 2 + tone) * N_SUBJECTS + rb.integers(0, N_SUBJECTS, k)
         n_topics = len(C.TICKET_TOPICS)
         body = (

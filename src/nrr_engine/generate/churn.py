@@ -375,7 +375,7 @@ class ChurnMixin(SimulationState):
             off_lo * SECONDS_PER_DAY, off_hi * SECONDS_PER_DAY, k
         )
         sec = np.clip(sec, lo, cal.end_sec - 1)
-        n_comments = len(next(iter(C.SURVEY_COMMENTS.values())))
+        n_comments = C.SURVEY_COMMENT_DRAWS
         comment = np.where(rb.random(k) < C.SURVEY_COMMENT_SHARE, rb.integers(0, n_comments, k), -1)
         self.surveys.add(acct=ex, sec=sec, reason=stated, comp=comp, comment=comment)
 

@@ -17,7 +17,7 @@ from .schema import SCHEMAS, TABLES
 from .simulate import simulate
 from .tables import SESSION_RATE, Builder, behaviour_tables
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 FORMATS = ("parquet", "csv")
 
 
@@ -75,6 +75,8 @@ def generate(
         put(name, tables.pop(name))
     put("ground_truth", b.ground_truth())
     assert [t for t in counts if t != "ground_truth"] == TABLES
+    # the labels of every text, apart from the raw tables (a real export has none)
+    put("feedback_truth", b.voice.truth())
     manifest = {
         "generator": "nrr_engine.generate",
         "generator_version": GENERATOR_VERSION,
@@ -115,6 +117,7 @@ def generate(
         "feature_catalogue": [list(x) for x in C.FEATURE_CATALOGUE],
         "fx_rates": C.FX_RATES,
         "cs_activity": cs_activity_manifest(),
+        "feedback_theme_effects": b.voice.effects(),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
@@ -196,7 +199,8 @@ def cs_activity_manifest() -> dict:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m nrr_engine.generate",
-        description="Write a deterministic synthetic SaaS book (14 raw tables + ground truth).",
+        description="Write a deterministic synthetic SaaS book (14 raw tables, ground truth and "
+        "the true themes and tone of its texts).",
     )
     p.add_argument("--accounts", type=int, default=C.DEFAULT_ACCOUNTS)
     p.add_argument("--months", type=int, default=C.DEFAULT_MONTHS)

@@ -669,23 +669,28 @@ CS_SAVE_OWNERS = ["senior_csm_1", "senior_csm_2", "senior_csm_3", "cs_manager_1"
 CS_SAVE_OWNER_MIX = [0.25, 0.25, 0.2, 0.15, 0.15]
 CS_EXECUTIVE_OWNERS = ["vp_cs", "founder"]
 CS_EXECUTIVE_OWNER_MIX = [0.75, 0.25]
-#: share of activities with a note; notes per activity type
+#: share of activities with a note (the wording: feedback_text.py)
 CS_NOTES_SHARE = 0.6
-CS_NOTES = {
-    "check_in": ["Checked in on adoption and open questions.", "Short call, no blockers raised."],
-    "value_content": [
-        "Sent a use-case guide and a benchmark.",
-        "Shared a template for their team.",
-    ],
-    "save_call": ["Save call: walked through the concerns.", "Save call with the champion."],
-    "recovery_plan": ["Agreed a 60-day recovery plan.", "Recovery plan with weekly milestones."],
-    "concession": ["Offered a discount on the next term.", "Extended the term at no cost."],
-    "executive_outreach": ["VP call with their executive.", "Executive sponsor call booked."],
-    "qbr": ["Quarterly business review held.", "QBR: reviewed outcomes and goals."],
-    "training": ["Ran a training session for new users.", "Admin training on automations."],
-}
 
-# --- phrase banks -----------------------------------------------------------------------------
+# --- planted feedback themes (feedback_text.py) ----------------------------------------------
+#: Texts written by an account window_days[0]..window_days[1] days before an ARR event of kind
+#: ``outcome`` mention ``theme`` ``rate_multiplier`` times as often as the account texts outside
+#: such windows ("mentioned reliability 3x more before churning"). Only the wording and the
+#: themes of existing texts change: no row is added or removed.
+FEEDBACK_THEME_EFFECTS: list[dict] = [
+    {"outcome": "churn", "theme": "reliability", "rate_multiplier": 3.0, "window_days": [30, 90]},
+    {"outcome": "churn", "theme": "support", "rate_multiplier": 2.0, "window_days": [0, 60]},
+    {"outcome": "contraction", "theme": "pricing", "rate_multiplier": 3.0, "window_days": [0, 90]},
+    {"outcome": "expansion", "theme": "praise", "rate_multiplier": 1.5, "window_days": [0, 90]},
+    {
+        "outcome": "expansion",
+        "theme": "missing_feature",
+        "rate_multiplier": 2.0,
+        "window_days": [30, 90],
+    },
+]
+
+# --- ticket topics (the wording of every text: feedback_text.py, feedback_banks.py) ----------
 TICKET_TOPICS = [
     "billing",
     "onboarding",
@@ -696,171 +701,14 @@ TICKET_TOPICS = [
     "feature_request",
     "access",
 ]
-TICKET_SUBJECTS = {
-    ("billing", 0): ["Question about our latest invoice", "How do we update the billing contact?"],
-    ("billing", 1): ["Card charged twice and nobody answers", "Payment keeps failing, urgent"],
-    ("onboarding", 0): ["Best way to set up our first dashboard?", "Onboarding checklist question"],
-    ("onboarding", 1): ["Still cannot get started after two weeks", "Setup is far too complicated"],
-    ("bug", 0): ["Chart legend looks off", "Small glitch in report filters"],
-    ("bug", 1): ["Reports broken AGAIN", "Dashboard data is wrong, this is unacceptable"],
-    ("how_to", 0): ["How do I schedule a report?", "Can we share a dashboard with a client?"],
-    ("how_to", 1): ["Why is something this basic so hard?", "Documentation does not help at all"],
-    ("integration", 0): ["Connecting our CRM", "Question about the Slack integration"],
-    ("integration", 1): ["Sync has been failing for days", "Integration keeps disconnecting"],
-    ("performance", 0): ["Dashboards a bit slow this morning", "Export takes a while"],
-    ("performance", 1): ["Product is unusably slow", "Timeouts every single day"],
-    ("feature_request", 0): ["Idea: custom fiscal calendars", "Would love a dark mode"],
-    ("feature_request", 1): [
-        "Missing feature is blocking our team",
-        "Competitors already have this",
-    ],
-    ("access", 0): ["Adding a new teammate", "Resetting SSO settings"],
-    ("access", 1): ["Locked out of our account", "Users cannot log in, escalating"],
-}
-TICKET_OPENERS = {
-    0: [
-        "Hi team,",
-        "Hello there,",
-        "Quick question:",
-        "Hope you are well.",
-        "Thanks for the help so far.",
-    ],
-    1: [
-        "This is really frustrating.",
-        "We are very disappointed.",
-        "Third time we are reporting this.",
-        "Honestly we are losing patience.",
-        "This needs attention today.",
-    ],
-}
-TICKET_ISSUES = {
-    "billing": [
-        "our invoice total does not match the contract",
-        "the card on file was declined",
-        "we need a copy of the last invoice",
-        "the billing address needs to change",
-    ],
-    "onboarding": [
-        "we have not managed to load our data yet",
-        "the setup guide skips a step we need",
-        "our team does not know where to start",
-        "the sample workspace is confusing",
-    ],
-    "bug": [
-        "numbers in the weekly report are off",
-        "the filter resets after saving",
-        "charts fail to render for some users",
-        "exports come out empty",
-    ],
-    "how_to": [
-        "we want to schedule a weekly summary",
-        "we would like to share a read-only view",
-        "we need to group results by region",
-        "we want to build a template for our team",
-    ],
-    "integration": [
-        "the CRM sync stopped overnight",
-        "the Slack alerts no longer arrive",
-        "the warehouse connection times out",
-        "field mapping is not saved",
-    ],
-    "performance": [
-        "dashboards take a minute to load",
-        "exports time out on large reports",
-        "the editor freezes with many widgets",
-        "search is very slow",
-    ],
-    "feature_request": [
-        "we need custom fiscal calendars",
-        "we would like role-based dashboards",
-        "we need more flexible alerts",
-        "we want an audit log",
-    ],
-    "access": [
-        "a new colleague cannot accept the invite",
-        "SSO login loops back to the start page",
-        "an admin lost permissions",
-        "two users are locked out",
-    ],
-}
-TICKET_CLOSERS = {
-    0: [
-        "Thanks in advance!",
-        "Appreciate your help.",
-        "No rush on this.",
-        "Curious to hear your suggestion.",
-        "Cheers.",
-    ],
-    1: [
-        "Please fix this immediately.",
-        "We are reconsidering our subscription.",
-        "We expect a call back today.",
-        "This is costing us time and money.",
-        "If this continues we will look at alternatives.",
-    ],
-}
-NPS_COMMENTS = {
-    0: [  # detractor
-        "Too expensive for what we get.",
-        "Support is slow and the product is buggy.",
-        "We barely use it anymore.",
-        "Missing features we need.",
-        "Hard to onboard new people.",
-    ],
-    1: [  # passive
-        "Does the job, some rough edges.",
-        "Good product, pricing is steep.",
-        "Reporting is fine, automation could be better.",
-        "OK so far.",
-    ],
-    2: [  # promoter
-        "Our team relies on it every day.",
-        "Saved us hours every week.",
-        "Great support and constant improvements.",
-        "The automations are fantastic.",
-        "Could not run our reviews without it.",
-    ],
-}
-FEEDBACK_BODIES = {
-    0: [
-        "Frustrating experience, reports break too often.",
-        "Pricing went up and value did not.",
-        "Switched our team to another tool for dashboards.",
-        "Onboarding took far too long.",
-        "Support tickets take days to get an answer.",
-    ],
-    1: [
-        "Solid tool, a few missing features.",
-        "Works as expected for basic reporting.",
-        "Would like more integrations.",
-        "Decent, learning curve is steep.",
-    ],
-    2: [
-        "Love the new workflow builder.",
-        "The best reporting tool we have used.",
-        "Automations changed how our ops team works.",
-        "Great community and templates.",
-        "Fast, reliable and well supported.",
-    ],
-}
-CRM_DETAILS = {
-    "champion_left": "Champion left the company",
-    "new_executive": "New executive joined the account",
-    "expansion_inquiry": "Asked about adding seats",
-    "pricing_page_visit": "Visited pricing page",
-    "qbr_held": "Quarterly business review held",
-    "executive_touch": "Executive check-in call",
-    "higher_tier_feature_attempt": "Tried a feature from a higher plan",
-    "unlicensed_user_invited": "Invited colleagues without a licence",
-    "export_shared_externally": "Shared an export outside the company",
-    "outcome_milestone": "Reached a reported outcome milestone",
-}
-SURVEY_COMMENTS = {
-    "missing_feature": ["The product lacks features we need.", "No custom fiscal calendars."],
-    "budget": ["Budget cuts this year.", "Could not justify the cost."],
-    "champion_left": ["The person who ran this left.", "Nobody owns the tool anymore."],
-    "poor_onboarding": ["We never got it set up.", "Onboarding was too hard for our team."],
-    "competitor": ["Moved to a tool that fits us better.", "Got a better offer elsewhere."],
-    "poor_fit": ["Not built for a team like ours.", "We are too small for this."],
-    "other": ["Company restructuring.", "Project ended."],
-}
+#: sizes of the draws the simulation makes for the wording of a row. The wording itself is
+#: composed later from streams of its own (feedback_text.py); these draws stay so that every
+#: other draw of the behavioural streams, and so every other column, keeps its value
+TICKET_SUBJECT_DRAWS = 2
+TICKET_OPENER_DRAWS = 5
+TICKET_ISSUE_DRAWS = 4
+TICKET_CLOSER_DRAWS = 5
+NPS_COMMENT_DRAWS = 4
+FEEDBACK_BODY_DRAWS = 4
+SURVEY_COMMENT_DRAWS = 2
+CS_NOTE_DRAWS = 2

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from . import constants as C
 from .cs_activity import OWNERS as CS_OWNERS
 from .cs_activity import TOUCH_CLASSES as CS_TOUCH_CLASSES
+from .feedback_text import Voice
 from .io import account_ids, account_order, date_array, id_array, take_str, ts_array
 from .schema import SCHEMAS, ground_truth_schema
 from .simulate import Simulation
@@ -101,6 +102,20 @@ class Builder:
         self.acct_order = order
         self.acct_ids = account_ids(self.a["csec"])
         self._users_built = False
+        self._voice: Voice | None = None
+
+    @property
+    def voice(self) -> Voice:
+        """The writer of every text; needs the line items (its effects precede ARR events)."""
+        if self._voice is None:
+            self._voice = Voice(self.sim.seed, self.lines, self.cal.end_day)
+        return self._voice
+
+    def _competitor_events(self) -> tuple[np.ndarray, np.ndarray]:
+        """(account, day) of the CRM competitor mentions and competitor page visits."""
+        d = self.sim.crm.concat()
+        m = d["details"] >= C.COMPETITOR_DETAILS_OFFSET
+        return d["acct"][m], d["sec"][m] // SECONDS_PER_DAY
 
     def acct(self, idx: np.ndarray) -> pa.Array:
         return self.acct_ids.take(pa.array(np.asarray(idx, dtype=np.int64)))
@@ -281,31 +296,28 @@ class Builder:
         d = {k: v[ok] for k, v in d.items()}
         o = _sorted([d["sec"], self.acct_rank[d["acct"]]])
         d = {k: v[o] for k, v in d.items()}
-        subjects = [
-            s
-            for topic in C.TICKET_TOPICS
-            for tone in (0, 1)
-            for s in C.TICKET_SUBJECTS[(topic, tone)]
-        ]
-        bodies = [
-            f"{op} {issue[0].upper()}{issue[1:]}. {cl}"
-            for tone in (0, 1)
-            for op in C.TICKET_OPENERS[tone]
-            for topic in C.TICKET_TOPICS
-            for issue in C.TICKET_ISSUES[topic]
-            for cl in C.TICKET_CLOSERS[tone]
-        ]
         k = len(o)
+        ids = id_array("T", np.arange(1, k + 1), 8)
+        subjects, bodies = self.voice.tickets(
+            ids.to_pylist(),
+            d["acct"],
+            d["sec"],
+            d["topic"],
+            d["tone"],
+            d["prio"],
+            self._competitor_events(),
+            self.a["comp"],
+        )
         return pa.table(
             {
-                "ticket_id": id_array("T", np.arange(1, k + 1), 8),
+                "ticket_id": ids,
                 "account_id": self.acct(d["acct"]),
                 "user_id": self.user_ids.take(pa.array(d["rows"])),
                 "created_at": ts_array(d["sec"]),
                 "resolved_at": ts_array(np.maximum(d["resolved"], 0), d["resolved"] < 0),
                 "priority": take_str(C.PRIORITIES, d["prio"]),
-                "subject": take_str(subjects, d["subj"]),
-                "body": take_str(bodies, d["body"]),
+                "subject": pa.array(subjects, pa.string()),
+                "body": pa.array(bodies, pa.string()),
                 "csat_score": pa.array(np.maximum(d["csat"], 0), pa.int64(), mask=d["csat"] < 0),
             },
             schema=SCHEMAS["support_tickets"],
@@ -318,19 +330,26 @@ class Builder:
         d = {k: v[ok] for k, v in dict(d, sec=sec, rows=rows).items()}
         o = _sorted([d["sec"], self.acct_rank[d["acct"]]])
         d = {k: v[o] for k, v in d.items()}
-        bank = [""] * 30
-        for cat, texts in C.NPS_COMMENTS.items():
-            for i, txt in enumerate(texts):
-                bank[cat * 10 + i] = txt
         k = len(o)
+        ids = id_array("N", np.arange(1, k + 1), 8)
+        has = d["comment"] >= 0
+        texts = self.voice.nps_comments(
+            ids.filter(pa.array(has)).to_pylist(),
+            d["acct"][has],
+            d["sec"][has],
+            d["score"][has],
+            self.a["comp"],
+        )
+        comments = np.full(k, None, dtype=object)
+        comments[has] = texts
         return pa.table(
             {
-                "response_id": id_array("N", np.arange(1, k + 1), 8),
+                "response_id": ids,
                 "account_id": self.acct(d["acct"]),
                 "user_id": self.user_ids.take(pa.array(d["rows"])),
                 "responded_at": ts_array(d["sec"]),
                 "score": pa.array(d["score"], pa.int64()),
-                "comment": take_str(bank, d["comment"]),
+                "comment": pa.array(comments, pa.string()),
             },
             schema=SCHEMAS["nps_responses"],
         )
@@ -339,20 +358,20 @@ class Builder:
         d = self.sim.feedback.concat()
         o = _sorted([d["sec"], d["acct"] >= 0, self.acct_rank[np.maximum(d["acct"], 0)], d["body"]])
         d = {k: v[o] for k, v in d.items()}
-        bank = [""] * 30
-        for cat, texts in C.FEEDBACK_BODIES.items():
-            for i, txt in enumerate(texts):
-                bank[cat * 10 + i] = txt
         k = len(o)
+        ids = id_array("F", np.arange(1, k + 1), 8)
+        bodies = self.voice.feedback_bodies(
+            ids.to_pylist(), d["acct"], d["sec"], d["source"], d["body"] // 10, self.a["comp"]
+        )
         acct_ids = self.acct(np.maximum(d["acct"], 0))
         null = pa.array(d["acct"] < 0)
         return pa.table(
             {
-                "feedback_id": id_array("F", np.arange(1, k + 1), 8),
+                "feedback_id": ids,
                 "account_id": pc.if_else(null, pa.scalar(None, pa.string()), acct_ids),
                 "source": take_str(C.FEEDBACK_SOURCES, d["source"]),
                 "created_at": ts_array(d["sec"]),
-                "body": take_str(bank, d["body"]),
+                "body": pa.array(bodies, pa.string()),
                 "rating": pa.array(np.maximum(d["rating"], 0), pa.int64(), mask=d["rating"] < 0),
             },
             schema=SCHEMAS["feedback_items"],
@@ -364,19 +383,25 @@ class Builder:
         d = dict(d, sec=sec)
         o = _sorted([d["sec"], self.acct_rank[d["acct"]], d["etype"]])
         d = {k: v[o] for k, v in d.items()}
-        bank = [C.CRM_DETAILS.get(e, "") for e in C.CRM_EVENT_TYPES] + [""] * (
-            C.COMPETITOR_DETAILS_OFFSET - len(C.CRM_EVENT_TYPES)
-        )
-        bank += [f"Mentioned {c}" for c in C.COMPETITORS]
         k = len(o)
+        ids = id_array("C", np.arange(1, k + 1), 9)
+        has = d["details"] >= 0
+        comp = d["details"] - C.COMPETITOR_DETAILS_OFFSET
+        texts = self.voice.crm_details(
+            ids.filter(pa.array(has)).to_pylist(),
+            d["etype"][has],
+            np.where(comp >= 0, comp, -1)[has],
+        )
+        details = np.full(k, None, dtype=object)
+        details[has] = texts
         return pa.table(
             {
-                "crm_event_id": id_array("C", np.arange(1, k + 1), 9),
+                "crm_event_id": ids,
                 "account_id": self.acct(d["acct"]),
                 "occurred_at": ts_array(d["sec"]),
                 "event_type": take_str(C.CRM_EVENT_TYPES, d["etype"]),
                 "contact_role": take_str(C.USER_ROLES, d["role"]),
-                "details": take_str(bank, d["details"]),
+                "details": pa.array(details, pa.string()),
             },
             schema=SCHEMAS["crm_events"],
         )
@@ -404,20 +429,24 @@ class Builder:
         d = self.sim.surveys.concat()
         o = _sorted([d["sec"], self.acct_rank[d["acct"]]])
         d = {k: v[o] for k, v in d.items()}
-        bank = [""] * (len(C.SURVEY_REASONS) * 2)
-        for r, texts in C.SURVEY_COMMENTS.items():
-            for i, txt in enumerate(texts):
-                bank[C.SURVEY_REASONS.index(r) * 2 + i] = txt
-        com = np.where(d["comment"] >= 0, d["reason"] * 2 + d["comment"], -1)
         k = len(o)
+        ids = id_array("CS", np.arange(1, k + 1), 7)
+        has = d["comment"] >= 0
+        # the former second missing_feature comment named fiscal calendars: those rows still do
+        fiscal = (d["reason"] == C.SURVEY_REASONS.index("missing_feature")) & (d["comment"] == 1)
+        texts = self.voice.survey_comments(
+            ids.filter(pa.array(has)).to_pylist(), d["reason"][has], d["comp"][has], fiscal[has]
+        )
+        comments = np.full(k, None, dtype=object)
+        comments[has] = texts
         return pa.table(
             {
-                "survey_id": id_array("CS", np.arange(1, k + 1), 7),
+                "survey_id": ids,
                 "account_id": self.acct(d["acct"]),
                 "submitted_at": ts_array(d["sec"]),
                 "reason_category": take_str(C.SURVEY_REASONS, d["reason"]),
                 "competitor_name": take_str(C.COMPETITORS, d["comp"]),
-                "comment": take_str(bank, com),
+                "comment": pa.array(comments, pa.string()),
             },
             schema=SCHEMAS["churn_surveys"],
         )
@@ -426,18 +455,22 @@ class Builder:
         d = self.sim.cs_rows.concat()
         o = _sorted([d["sec"], self.acct_rank[d["acct"]], d["atype"], d["owner"]])
         d = {k: v[o] for k, v in d.items()}
-        bank = [note for name in C.CS_ACTIVITY_TYPES for note in C.CS_NOTES[name]]
-        per_type = len(C.CS_NOTES[C.CS_ACTIVITY_TYPES[0]])
-        note = np.where(d["note"] >= 0, d["atype"] * per_type + d["note"], -1)
         k = len(o)
+        ids = id_array("CSA", np.arange(1, k + 1), 8)
+        has = d["note"] >= 0
+        texts = self.voice.cs_notes(
+            ids.filter(pa.array(has)).to_pylist(), d["atype"][has], d["acct"][has], self.a["comp"]
+        )
+        notes = np.full(k, None, dtype=object)
+        notes[has] = texts
         return pa.table(
             {
-                "activity_id": id_array("CSA", np.arange(1, k + 1), 8),
+                "activity_id": ids,
                 "account_id": self.acct(d["acct"]),
                 "occurred_at": ts_array(d["sec"]),
                 "activity_type": take_str(C.CS_ACTIVITY_TYPES, d["atype"]),
                 "owner": take_str(CS_OWNERS, d["owner"]),
-                "notes": take_str(bank, note),
+                "notes": pa.array(notes, pa.string()),
             },
             schema=SCHEMAS["cs_activities"],
         )
