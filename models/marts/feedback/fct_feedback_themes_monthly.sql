@@ -205,21 +205,11 @@ quote_candidates as (
         theme_sentences.written_month as month,
         theme_sentences.account_id,
         theme_sentences.text_id,
+        theme_sentences.sentence_number,
         theme_sentences.sentence,
-        row_number() over (
-            partition by theme_sentences.theme, theme_sentences.written_month,
-            theme_sentences.account_id
-            order by
-                case when theme_sentences.sentence_theme_count = 1 then 0 else 1 end,
-                case when theme_sentences.sentiment = modal_tones.modal_tone then 0 else 1 end,
-                theme_sentences.written_at desc,
-                theme_sentences.text_id,
-                theme_sentences.sentence_number
-        ) as account_rank,
-        case when theme_sentences.sentence_theme_count = 1 then 0 else 1 end as focus_rank,
-        case when theme_sentences.sentiment = modal_tones.modal_tone then 0 else 1 end as tone_rank,
         theme_sentences.written_at,
-        theme_sentences.sentence_number
+        case when theme_sentences.sentence_theme_count = 1 then 0 else 1 end as focus_rank,
+        case when theme_sentences.sentiment = modal_tones.modal_tone then 0 else 1 end as tone_rank
     from theme_sentences
     inner join modal_tones
         on theme_sentences.theme = modal_tones.theme
@@ -229,8 +219,31 @@ quote_candidates as (
         and theme_sentences.word_count between {{ min_words }} and {{ max_words }}
 ),
 
+distinct_wordings as (
+    -- a sentence several accounts wrote word for word is a candidate once, for the best of them
+    select
+        *,
+        row_number() over (
+            partition by theme, month, lower(sentence)
+            order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
+        ) as wording_rank
+    from quote_candidates
+),
+
+account_best as (
+    -- each account's best remaining sentence
+    select
+        *,
+        row_number() over (
+            partition by theme, month, account_id
+            order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
+        ) as account_rank
+    from distinct_wordings
+    where wording_rank = 1
+),
+
 quotes_ranked as (
-    -- one quote per account (its best), then the accounts' best quotes in the same order
+    -- the accounts' best sentences in the same order: three quotes from three accounts
     select
         theme,
         month,
@@ -240,7 +253,7 @@ quotes_ranked as (
             partition by theme, month
             order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
         ) as quote_rank
-    from quote_candidates
+    from account_best
     where account_rank = 1
 ),
 
@@ -278,7 +291,7 @@ final as (
         {{ round_half(safe_ratio('tested.prior_mentions', 'tested.prior_texts'), 6) }}
             as prior_mention_share,
         {{ round_half('tested.trend_z', 4) }} as trend_z,
-        {{ round_half(normal_two_sided_p('tested.trend_z'), 6) }} as trend_p_value,
+        {{ round_half(normal_two_sided_p('tested.trend_z'), 4) }} as trend_p_value,
         case
             when tested.trend_z is null then 'insufficient_data'
             when {{ normal_two_sided_p('tested.trend_z') }} >= {{ alpha }} then 'steady'
