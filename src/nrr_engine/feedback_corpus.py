@@ -86,9 +86,7 @@ def classified_texts(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) 
     return frame[TEXT_COLUMNS].reset_index(drop=True)
 
 
-def classified_sentences(
-    corpus: pd.DataFrame, seeds_dir: str | Path | None = None
-) -> pd.DataFrame:
+def classified_sentences(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per sentence of the texts of ``corpus`` (columns ``SENTENCE_COLUMNS``)."""
     classifier = default_classifier(None if seeds_dir is None else str(seeds_dir))
     result = _classify(corpus, seeds_dir).sentences
