@@ -60,8 +60,8 @@ classified as (
     select
         account_id,
         changed_on,
-        arr_after - arr_change as arr_before,
-        arr_after
+        arr_after,
+        arr_after - arr_change as arr_before
     from running
     where arr_change <> 0
 ),

@@ -42,12 +42,12 @@ final as (
         named.sentence,
         named.sentiment,
         named.themes,
-        named.sentiment in ('negative', 'urgent') as is_negative_comparison,
         corpus.source,
         corpus.account_id,
         corpus.written_on,
         corpus.arr,
-        corpus.segment
+        corpus.segment,
+        named.sentiment in ('negative', 'urgent') as is_negative_comparison
     from named
     inner join corpus
         on named.text_id = corpus.text_id

@@ -5,6 +5,8 @@
     (docs/definitions.md#feedback-competitors).
 -#}
 {%- set non_capability_themes = var('feedback_non_capability_themes') -%}
+{#- a theme no text carries when the list is empty, so the filter below always parses -#}
+{%- set left_out = non_capability_themes if non_capability_themes | length > 0 else [''] -%}
 with
 
 competitor_mentions as (
@@ -75,11 +77,7 @@ capabilities as (
     from texts_naming
     inner join theme_mentions
         on texts_naming.text_id = theme_mentions.text_id
-    {% if non_capability_themes | length > 0 -%}
-    where theme_mentions.theme not in (
-        {%- for theme in non_capability_themes %}'{{ theme }}'{{ ", " if not loop.last }}{% endfor -%}
-    )
-    {%- endif %}
+    where theme_mentions.theme not in ('{{ left_out | join("', '") }}')
     group by texts_naming.competitor, theme_mentions.theme
 ),
 
@@ -89,7 +87,7 @@ top_capabilities as (
         theme,
         capability_mentions,
         row_number() over (
-            partition by competitor order by capability_mentions desc, theme
+            partition by competitor order by capability_mentions desc, theme asc
         ) as capability_rank
     from capabilities
 ),

@@ -35,12 +35,16 @@ outcome_kinds as (
     {{ feedback_outcome_kinds() }}
 ),
 
+outcomes as (
+    select distinct outcome from outcome_kinds
+),
+
 theme_outcomes as (
     select
         themes.theme,
         outcomes.outcome
     from themes
-    cross join (select distinct outcome from outcome_kinds) as outcomes
+    cross join outcomes
 ),
 
 flagged_mentions as (
@@ -172,6 +176,7 @@ counted as (
     select
         theme_outcomes.theme,
         theme_outcomes.outcome,
+        lead_summary.median_lead_days,
         coalesce(account_month_shares.accounts_mentioning, 0) as accounts_mentioning,
         coalesce(account_month_shares.account_months_mentioning, 0) as account_months_mentioning,
         coalesce(account_month_shares.account_months_mentioning_with_outcome, 0)
@@ -186,7 +191,6 @@ counted as (
         coalesce(text_shares.mentions_otherwise, 0) as mentions_otherwise,
         coalesce(event_counts.outcome_events, 0) as outcome_events,
         coalesce(lead_summary.events_preceded_by_mention, 0) as events_preceded_by_mention,
-        lead_summary.median_lead_days,
         coalesce(lead_summary.events_with_mention_in_lead_window, 0)
             as events_with_mention_in_lead_window
     from theme_outcomes
@@ -203,24 +207,32 @@ counted as (
         and theme_outcomes.outcome = lead_summary.outcome
 ),
 
+shares as (
+    select
+        *,
+        1.0 * account_months_mentioning_with_outcome
+        / nullif(account_months_mentioning, 0) as mentioning_share,
+        1.0 * account_months_not_mentioning_with_outcome
+        / nullif(account_months_not_mentioning, 0) as not_mentioning_share,
+        1.0 * mentions_before_outcome / nullif(texts_before_outcome, 0) as before_share,
+        1.0 * mentions_otherwise / nullif(texts_otherwise, 0) as otherwise_share
+    from counted
+),
+
 measured as (
+    -- a ratio needs an outcome (a mention) in both groups
     select
         *,
         account_months_mentioning >= {{ min_accounts }}
         and account_months_not_mentioning >= {{ min_accounts }} as has_enough_accounts,
         case
-            when
-                account_months_mentioning_with_outcome > 0
-                and account_months_not_mentioning_with_outcome > 0
-                then (1.0 * account_months_mentioning_with_outcome / account_months_mentioning)
-                / (1.0 * account_months_not_mentioning_with_outcome / account_months_not_mentioning)
+            when mentioning_share > 0 and not_mentioning_share > 0
+                then mentioning_share / not_mentioning_share
         end as account_lift,
         case
-            when mentions_before_outcome > 0 and mentions_otherwise > 0
-                then (1.0 * mentions_before_outcome / texts_before_outcome)
-                / (1.0 * mentions_otherwise / texts_otherwise)
+            when before_share > 0 and otherwise_share > 0 then before_share / otherwise_share
         end as text_rate_ratio
-    from counted
+    from shares
 ),
 
 final as (

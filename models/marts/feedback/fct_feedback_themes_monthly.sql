@@ -105,7 +105,7 @@ top_segments as (
         segment_arr,
         row_number() over (
             partition by theme, month
-            order by segment_arr desc, segment_accounts desc, segment
+            order by segment_arr desc, segment_accounts desc, segment asc
         ) as segment_rank
     from segment_arr
 ),
@@ -138,44 +138,42 @@ with_prior as (
     select
         counted.theme,
         counted.month,
-        coalesce(sum(prior.texts), 0) as prior_texts,
-        coalesce(sum(prior.mentions), 0) as prior_mentions
+        coalesce(sum(earlier.texts), 0) as prior_texts,
+        coalesce(sum(earlier.mentions), 0) as prior_mentions
     from counted
-    left join counted as prior
-        on counted.theme = prior.theme
-        and prior.month < counted.month
-        and prior.month >= {{ dbt.dateadd('month', -1 * prior_months, 'counted.month') }}
+    left join counted as earlier
+        on counted.theme = earlier.theme
+        and earlier.month < counted.month
+        and earlier.month >= {{ dbt.dateadd('month', -1 * prior_months, 'counted.month') }}
     group by counted.theme, counted.month
+),
+
+pooled as (
+    select
+        counted.*,
+        with_prior.prior_texts,
+        with_prior.prior_mentions,
+        1.0 * (counted.mentions + with_prior.prior_mentions)
+        / nullif(counted.texts + with_prior.prior_texts, 0) as pooled_share
+    from counted
+    inner join with_prior
+        on counted.theme = with_prior.theme
+        and counted.month = with_prior.month
 ),
 
 tested as (
     -- two-proportion z-test, pooled: this month's mention share against the prior months'
     select
-        counted.*,
-        with_prior.prior_texts,
-        with_prior.prior_mentions,
+        *,
         case
             when
-                counted.texts > 0 and with_prior.prior_texts > 0
-                and counted.mentions + with_prior.prior_mentions >= {{ min_mentions }}
-                and counted.mentions + with_prior.prior_mentions
-                < counted.texts + with_prior.prior_texts
-                then (
-                    1.0 * counted.mentions / counted.texts
-                    - 1.0 * with_prior.prior_mentions / with_prior.prior_texts
-                )
-                / sqrt(
-                    (1.0 * (counted.mentions + with_prior.prior_mentions)
-                    / (counted.texts + with_prior.prior_texts))
-                    * (1 - 1.0 * (counted.mentions + with_prior.prior_mentions)
-                    / (counted.texts + with_prior.prior_texts))
-                    * (1.0 / counted.texts + 1.0 / with_prior.prior_texts)
-                )
+                texts > 0 and prior_texts > 0
+                and mentions + prior_mentions >= {{ min_mentions }}
+                and pooled_share < 1
+                then (1.0 * mentions / texts - 1.0 * prior_mentions / prior_texts)
+                    / sqrt(pooled_share * (1 - pooled_share) * (1.0 / texts + 1.0 / prior_texts))
         end as trend_z
-    from counted
-    inner join with_prior
-        on counted.theme = with_prior.theme
-        and counted.month = with_prior.month
+    from pooled
 ),
 
 modal_tones as (
@@ -225,7 +223,7 @@ distinct_wordings as (
         *,
         row_number() over (
             partition by theme, month, lower(sentence)
-            order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
+            order by focus_rank asc, tone_rank asc, written_at desc, text_id asc, sentence_number asc
         ) as wording_rank
     from quote_candidates
 ),
@@ -236,7 +234,7 @@ account_best as (
         *,
         row_number() over (
             partition by theme, month, account_id
-            order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
+            order by focus_rank asc, tone_rank asc, written_at desc, text_id asc, sentence_number asc
         ) as account_rank
     from distinct_wordings
     where wording_rank = 1
@@ -251,7 +249,7 @@ quotes_ranked as (
         sentence,
         row_number() over (
             partition by theme, month
-            order by focus_rank, tone_rank, written_at desc, text_id, sentence_number
+            order by focus_rank asc, tone_rank asc, written_at desc, text_id asc, sentence_number asc
         ) as quote_rank
     from account_best
     where account_rank = 1
