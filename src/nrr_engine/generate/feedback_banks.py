@@ -90,10 +90,10 @@ DURATIONS = [
     "a week",
     "48 hours",
     "three weeks",
-    "since Monday",
     "most of the month",
     "ten days",
-    "since the last release",
+    "four days",
+    "over a month",
 ]
 WAITS = ["30 seconds", "a full minute", "two minutes", "45 seconds", "over a minute"]
 ROLES = [
@@ -189,7 +189,7 @@ CORES: dict[str, list[str]] = {
         "Scheduled reports didn't go out this morning, again.",
         "The app crashes when we open {feature}.",
         "Every few days a login error kicks people out.",
-        "Data stopped updating {dur} ago and nobody noticed until {role} asked.",
+        "Data hasn't updated for {dur} and nobody noticed until {role} asked.",
         "Exports come out empty or half finished.",
         "We get a 500 error when saving a workflow.",
         "Automations fire twice or not at all, we can't rely on them.",
@@ -649,6 +649,15 @@ TICKET_CLOSERS = {
         "Let me know if you need more details.",
         "No rush.",
         "Thank you.",
+        "Happy to jump on a call if that's easier.",
+        "Screenshots can be sent if useful.",
+        "Thanks for looking into it.",
+        "Best,",
+        "Many thanks.",
+        "Kind regards",
+        "Let me know what you find.",
+        "Can share more details if needed.",
+        "Thx",
         "",
     ],
     "negative": [
@@ -660,6 +669,11 @@ TICKET_CLOSERS = {
         "Please don't just send a help article this time.",
         "Very disappointing.",
         "This has to stop happening.",
+        "Please take this seriously.",
+        "We need a real answer, not a workaround.",
+        "Our patience is running out.",
+        "I expect an update by tomorrow.",
+        "Disappointed, honestly.",
     ],
     "urgent": [
         "Please call me today.",
@@ -669,6 +683,9 @@ TICKET_CLOSERS = {
         "Need an answer within the hour.",
         "We are losing money every hour this is down.",
         "Please escalate to engineering immediately.",
+        "Call my mobile, this can't wait.",
+        "Every minute counts here.",
+        "Need someone senior on this right now.",
     ],
 }
 #: an extra sentence that makes a complaint sound annoyed
@@ -691,6 +708,10 @@ URGENCY = [
     "A client deliverable is due today.",
     "We will cancel if this continues.",
     "This is costing us money right now.",
+    "Customers are complaining to us already.",
+    "The board report is due in two hours.",
+    "Nothing works for our {n} regions.",
+    "Payroll depends on this export.",
 ]
 HEDGES = [
     "Not sure if it's on our side, but",

@@ -17,7 +17,7 @@ manifest's ``feedback_theme_effects``.
 
 from __future__ import annotations
 
-import itertools
+import random
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +39,7 @@ THEMES = [
     "competitor",
     "praise",
 ]
+THEME_ORDER = {t: i for i, t in enumerate(THEMES)}
 TONES = ["positive", "neutral", "negative", "urgent"]
 COMPLAINTS = THEMES[:-1]
 #: how often each complaint theme is the subject of a complaint that has no other cue
@@ -70,10 +71,6 @@ LOWERCASE_SHARE = {"social": 0.5, "community": 0.15}
 INTENSIFY_SHARE = 0.5
 #: the source tables whose rows carry the planted theme effects (texts written by customers)
 EFFECT_TABLES = ["support_tickets", "nps_responses", "feedback_items"]
-#: uniforms drawn per text (the walk wraps around if a long text runs out); the themes use the
-#: first ones, the wording starts at COMPOSE_FROM, so planting a theme leaves the rest in place
-DRAWS_PER_TEXT = 40
-COMPOSE_FROM = 12
 
 
 # --- events the effects are planted before ---------------------------------------------------
@@ -136,12 +133,13 @@ def in_window(acct: np.ndarray, day: np.ndarray, events, window: list[int]) -> n
 
 # --- composition -------------------------------------------------------------------------------
 class Draws:
-    """Walks one row of uniforms (wrapping around): the choices of one text."""
+    """The choices of a table's texts: a Mersenne Twister seeded from the book's stream (only
+    ``random()`` is used, whose sequence Python guarantees for a given seed)."""
 
     __slots__ = ("f",)
 
-    def __init__(self, u: list[float], skip: int = 0) -> None:
-        self.f = itertools.cycle(u[skip:] + u[:skip]).__next__
+    def __init__(self, seed: int) -> None:
+        self.f = random.Random(seed).random
 
     def pick(self, seq):
         return seq[int(self.f() * len(seq))]
@@ -176,10 +174,12 @@ class Slots(dict):
 
     def __missing__(self, key: str) -> str:
         d = self.d
-        if key == "feature":
-            return d.pick(FEATURES)
-        if key in ("integration", "integration2"):
-            return d.pick(d.pick(INTEGRATIONS))
+        if key in ("feature", "integration"):
+            # one product area and one integration per text: the subject and body agree
+            self[key] = d.pick(FEATURES) if key == "feature" else d.pick(d.pick(INTEGRATIONS))
+            return self[key]
+        if key == "integration2":
+            return d.pick(d.pick([x for x in INTEGRATIONS if self["integration"] not in x]))
         if key == "competitor":
             k = self.competitor if self.competitor >= 0 else int(d.f() * len(C.COMPETITORS))
             self.named = k
@@ -283,34 +283,48 @@ class Voice:
         self.seed = seed
         self.events = arr_events(lines, end_day)
         self._truth: dict[str, list] = {c: [] for c in TRUTH_SCHEMA.names}
-        # per effect and table: texts and mentions in and outside the window, accounts
+        # per effect, over the source tables: texts and mentions in and outside the window
         self._tally: dict[int, dict] = {
-            i: {"in": [0, 0], "out": [0, 0], "accounts_in": set(), "accounts_mentioning": set()}
+            i: {
+                "in": [0, 0],
+                "out": [0, 0],
+                "base_in": 0,
+                "accounts_in": set(),
+                "accounts_mentioning": set(),
+            }
             for i in range(len(C.FEEDBACK_THEME_EFFECTS))
         }
 
-    def _draws(self, table: str, k: int) -> list[list[float]]:
-        return rng_for(self.seed, f"feedback_text:{table}").random((k, DRAWS_PER_TEXT)).tolist()
+    def _draws(self, table: str) -> tuple[Draws, Draws]:
+        """Two walks per table: the themes and tones, then the wording (planting a theme changes
+        how many draws a text's wording takes, never the themes of the other texts)."""
+        seeds = rng_for(self.seed, f"feedback_text:{table}").integers(0, 2**63, 2)
+        return Draws(int(seeds[0])), Draws(int(seeds[1]))
 
     def _plant(self, table, acct, sec, themes) -> None:
-        """Add each effect's theme to the texts in its window, at the rate that multiplies the
-        theme's mention rate by the effect's multiplier."""
+        """Add each effect's theme to texts in its window that lack it, at the rate that brings
+        the window's mention share to rate_multiplier times the share outside (in this table).
+        A natural difference (churners write more frustrated tickets) counts towards it; when
+        it already exceeds the multiplier nothing is added."""
         k = len(acct)
         if table not in EFFECT_TABLES or k == 0:
             return
         day = np.asarray(sec) // SECONDS_PER_DAY
+        known = acct >= 0
         u = rng_for(self.seed, f"feedback_effects:{table}").random(
             (k, len(C.FEEDBACK_THEME_EFFECTS))
         )
         for i, eff in enumerate(C.FEEDBACK_THEME_EFFECTS):
             theme, m = eff["theme"], eff["rate_multiplier"]
-            win = in_window(acct, day, self.events[eff["outcome"]], eff["window_days"])
+            win = known & in_window(acct, day, self.events[eff["outcome"]], eff["window_days"])
+            out = known & ~win
             has = np.array([theme in t for t in themes], bool)
-            known = acct >= 0
-            base = has[known & ~win].mean() if (known & ~win).any() else 0.0
-            # adding the theme with probability r to texts without it multiplies its mention
-            # rate by m: q + (1 - q) r = m q
-            r = min(1.0, (m - 1) * base / (1 - base)) if base < 1 else 0.0
+            self._tally[i]["base_in"] += int((win & has).sum())
+            if not (win.any() and out.any()):
+                continue
+            q_out, q_in = has[out].mean(), has[win].mean()
+            # q_in + (1 - q_in) r = m q_out
+            r = float(np.clip((m * q_out - q_in) / (1 - q_in), 0, 1)) if q_in < 1 else 0.0
             for j in np.flatnonzero(win & ~has & (u[:, i] < r)):
                 themes[j] = ordered([*themes[j], theme])
 
@@ -335,7 +349,8 @@ class Voice:
         t = self._truth
         t["source_table"] += [table] * len(ids)
         t["row_id"] += ids
-        t["themes"] += ["|".join(x for x in THEMES if x in th) for th in themes]
+        order = THEME_ORDER.__getitem__
+        t["themes"] += ["|".join(sorted(th, key=order)) for th in themes]
         t["tone"] += tones
         t["is_mixed"] += ["praise" in th and len(th) > 1 for th in themes]
         t["competitor"] += [C.COMPETITORS[c] if c >= 0 else None for c in named]
@@ -345,14 +360,14 @@ class Voice:
         """(subjects, bodies) of the tickets. ``comp_events`` are (account, day) of the CRM
         competitor mentions; ``competitor`` is each account's competitor index."""
         k = len(ids)
-        draws = self._draws("support_tickets", k)
+        d_theme, d_words = self._draws("support_tickets")
         day = np.asarray(sec) // SECONDS_PER_DAY
         comp_recent = _recent(acct, day, comp_events, TICKET_COMPETITOR_DAYS).tolist()
         topic, frustrated, prio = topic.tolist(), frustrated.tolist(), prio.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             name = C.TICKET_TOPICS[topic[i]]
             opts, w = TOPIC_THEMES[name]
             th = [d.weighted(opts, w)]
@@ -373,7 +388,7 @@ class Voice:
         self._count("support_tickets", acct, sec, themes)
         subjects, bodies, named = [], [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             slots = Slots(d, comp_of[i])
             main = next((t for t in th if t != "praise"), th[0])
@@ -392,7 +407,7 @@ class Voice:
             if tone == "negative" and d.chance(INTENSIFY_SHARE):
                 parts.append(fill(d.pick(B.INTENSIFIERS), slots))
             if tone == "urgent":
-                parts.append(d.pick(B.URGENCY))
+                parts.append(fill(d.pick(B.URGENCY), slots))
             parts.append(d.pick(B.TICKET_CLOSERS[tone]))
             subjects.append(subj)
             bodies.append(finish(parts, d))
@@ -403,12 +418,12 @@ class Voice:
     # ------------------------------------------------------------------ NPS comments
     def nps_comments(self, ids, acct, sec, score, competitor):
         k = len(ids)
-        draws = self._draws("nps_responses", k)
+        d_theme, d_words = self._draws("nps_responses")
         score = score.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             s = score[i]
             if s <= 6:
                 th = [complaint(d)]
@@ -429,7 +444,7 @@ class Voice:
         self._count("nps_responses", acct, sec, themes)
         texts, named = [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             slots = Slots(d, comp_of[i])
             parts = []
@@ -439,7 +454,7 @@ class Voice:
             if tone == "negative" and d.chance(0.4):
                 parts.append(d.pick(B.DOWNBEATS))
             elif tone == "urgent":
-                parts.append(d.pick(B.URGENCY))
+                parts.append(fill(d.pick(B.URGENCY), slots))
             elif tone == "positive" and d.chance(0.3):
                 parts.append(d.pick(B.UPBEATS))
             texts.append(finish(parts, d))
@@ -451,12 +466,12 @@ class Voice:
     def feedback_bodies(self, ids, acct, sec, source, senti, competitor):
         """``senti``: 0 negative, 1 neutral, 2 positive (the simulation's draw)."""
         k = len(ids)
-        draws = self._draws("feedback_items", k)
+        d_theme, d_words = self._draws("feedback_items")
         source, senti = source.tolist(), senti.tolist()
         comp_of = np.where(acct >= 0, np.asarray(competitor)[np.maximum(acct, 0)], -1).tolist()
         themes, tones = [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             src = C.FEEDBACK_SOURCES[source[i]]
             s = senti[i]
             if src == "feature_request":
@@ -481,7 +496,7 @@ class Voice:
         self._count("feedback_items", acct, sec, themes)
         texts, named = [], []
         for i in range(k):
-            d = Draws(draws[i], COMPOSE_FROM)
+            d = d_words
             tone, th = tones[i], themes[i]
             src = C.FEEDBACK_SOURCES[source[i]]
             slots = Slots(d, comp_of[i])
@@ -515,7 +530,7 @@ class Voice:
     def survey_comments(self, ids, reason, competitor, fiscal):
         """``fiscal``: the row's comment names fiscal calendars (the win-back match)."""
         k = len(ids)
-        draws = self._draws("churn_surveys", k)
+        d_theme, d_words = self._draws("churn_surveys")
         reason, competitor, fiscal = reason.tolist(), competitor.tolist(), fiscal.tolist()
         reason_themes = {
             "missing_feature": ["missing_feature"],
@@ -525,14 +540,15 @@ class Voice:
         }
         texts, themes, tones, named = [], [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             r = C.SURVEY_REASONS[reason[i]]
             slots = Slots(d, competitor[i] if r == "competitor" else -1, fiscal=False)
             if fiscal[i]:
                 t = d.pick(B.SURVEY_FISCAL_CALENDAR)
             else:
                 t = fill(d.pick(B.SURVEY_TEMPLATES[r]), slots)
-            texts.append(finish([t], d))
+            # no typo where the win-back model looks for the words "fiscal calendar"
+            texts.append(t if fiscal[i] else finish([t], d))
             themes.append(reason_themes.get(r, []))
             tones.append("neutral" if r in ("other", "champion_left", "poor_fit") else "negative")
             named.append(slots.named)
@@ -542,12 +558,12 @@ class Voice:
     # ------------------------------------------------------------------ CS activity notes
     def cs_notes(self, ids, atype, acct, competitor):
         k = len(ids)
-        draws = self._draws("cs_activities", k)
+        d_theme, d_words = self._draws("cs_activities")
         atype = atype.tolist()
         comp_of = np.asarray(competitor)[acct].tolist()
         texts, themes, tones, named = [], [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             name = C.CS_ACTIVITY_TYPES[atype[i]]
             slots = Slots(d, comp_of[i])
             th: list[str] = []
@@ -574,11 +590,11 @@ class Voice:
     def crm_details(self, ids, etype, competitor_code):
         """``competitor_code``: the competitor index of competitor events, else -1."""
         k = len(ids)
-        draws = self._draws("crm_events", k)
+        d_theme, d_words = self._draws("crm_events")
         etype, competitor_code = etype.tolist(), competitor_code.tolist()
         texts, themes, named = [], [], []
         for i in range(k):
-            d = Draws(draws[i])
+            d = d_theme
             slots = Slots(d, competitor_code[i])
             tmpl = d.pick(B.CRM_DETAIL_TEMPLATES[C.CRM_EVENT_TYPES[etype[i]]])
             texts.append(fill(tmpl, slots))
@@ -599,10 +615,12 @@ class Voice:
             "expansion: ARR up from > 0; from the recurring line items, on the event's day, "
             "events up to end_date) dated window_days[0]..window_days[1] days (inclusive) "
             "before the event mention `theme` rate_multiplier times as often as the other texts "
-            "of the same table with an account (the planted mention rate; multi-label texts, "
-            "truth in feedback_truth). `realised` counts texts with an account: in_window, "
-            "outside_window, their mentions, the mention shares and their ratio; "
-            "accounts_in_window and accounts_mentioning_in_window count accounts.",
+            "with an account of the same table: the theme is added to texts of the window that "
+            "lack it until the expected share is reached (a natural difference counts towards "
+            "it; multi-label texts, labels in feedback_truth). `realised` counts texts with an "
+            "account: in_window, outside_window, their mentions (and the window's mentions "
+            "before planting), the mention shares and their ratio; accounts_in_window and "
+            "accounts_mentioning_in_window count accounts.",
             "sources": EFFECT_TABLES,
             "truth_file": "feedback_truth",
             "effects": [],
@@ -626,6 +644,7 @@ class Voice:
                         "mention_share_in_window": _r(share_in),
                         "mention_share_outside_window": _r(share_out),
                         "rate_ratio": _r(share_in / share_out) if share_in and share_out else None,
+                        "mentions_in_window_before_planting": tal["base_in"],
                         "accounts_in_window": len(tal["accounts_in"]),
                         "accounts_mentioning_in_window": len(tal["accounts_mentioning"]),
                     },
