@@ -1,7 +1,7 @@
 {#-
     One row per sentence and theme it carries (the candidates for a theme's quotes), with the
     text's account, day and month, the sentence's tone, how many themes the sentence carries
-    and its length in words (docs/definitions.md#feedback-quotes).
+    and its length in words (docs/definitions.md#feedback-themes).
 -#}
 with
 
