@@ -1,6 +1,7 @@
 {#-
     on-run-start hook: on a warehouse without dbt Python models (every adapter but DuckDB), say
-    in the build log which Python models (python_models/calibration) this run leaves out and
+    in the build log which Python models (python_models/calibration, python_models/feedback)
+    this run leaves out and
     the commands that build them instead; stop with that message when the run selected one, as
     it would otherwise fail with an obscure materialization error. The default selector
     `without_python_models` (selectors.yml) leaves them and what reads them out of a plain
@@ -20,7 +21,7 @@
                 {%- do selected.append(node.name) -%}
             {%- endif -%}
         {%- endfor -%}
-        {#- the selected models that read a Python model's table (the calibration marts) -#}
+        {#- the selected models that read a Python model's table (calibration, feedback marts) -#}
         {%- set readers = [] -%}
         {%- for node in graph.nodes.values()
                 if node.resource_type == 'model' and node.unique_id in selected_resources -%}
@@ -29,8 +30,9 @@
             {%- endfor -%}
         {%- endfor -%}
         {%- set commands = "nrr-calibrate-warehouse --target " ~ target.name
-            ~ " (runs nrr_engine.calibration on the warehouse and writes their tables), then "
-            ~ "`dbt build --selector calibration_after_command` (the calibration marts)" -%}
+            ~ " (runs nrr_engine.calibration and the feedback classifier on the warehouse and writes"
+            ~ " their tables), then `dbt build --selector calibration_after_command` (the"
+            ~ " calibration and feedback marts)" -%}
         {%- if selected -%}
             {{ exceptions.raise_compiler_error(
                 target.type ~ " runs no dbt Python models, and this run selected "
@@ -39,14 +41,15 @@
         {%- endif -%}
         {%- if readers -%}
             {%- do log(
-                "On " ~ target.type ~ " the calibration marts (" ~ readers | unique | sort | join(', ')
+                "On " ~ target.type ~ " the calibration and feedback marts (" ~ readers | unique | sort | join(', ')
                 ~ ") read the tables nrr-calibrate-warehouse --target " ~ target.name ~ " wrote in "
                 ~ "place of the Python models: run it again first when the warehouse data changed.",
                 info=true) -%}
         {%- elif python_models -%}
             {%- do log(
                 "Python models skipped on " ~ target.type ~ ": " ~ python_models | sort | join(', ')
-                ~ ", and the calibration marts that read them. To build them: " ~ commands ~ ".",
+                ~ ", and the calibration and feedback marts that read them. To build them: " ~ commands
+                ~ ".",
                 info=true) -%}
         {%- endif -%}
     {%- endif -%}

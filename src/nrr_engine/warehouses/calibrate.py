@@ -1,5 +1,6 @@
-"""`nrr-calibrate-warehouse`: the Python models of python_models/calibration, for a warehouse
-that runs no dbt Python models (Postgres; Spark through dbt-spark's session method).
+"""`nrr-calibrate-warehouse`: the Python models of python_models/calibration and
+python_models/feedback, for a warehouse that runs no dbt Python models (Postgres; Spark through
+dbt-spark's session method).
 
 On DuckDB dbt runs the four thin models py_health_calibration_weights, py_health_backtest,
 py_churn_signal_lift and py_logo_survival, which hand their input tables to
@@ -7,7 +8,9 @@ nrr_engine.calibration.pipeline. Elsewhere a plain `dbt build` leaves them out (
 selector of selectors.yml, named in the build log). This command does their work instead: it
 reads the same input tables from the warehouse, runs the same pipeline calls, and writes each
 result back as the table the Python model would have written (calibration.py_<name>, the same
-columns), so the calibration marts in front of them build unchanged:
+columns), so the calibration marts in front of them build unchanged. The same for the feedback
+classifier: feedback.py_feedback_texts_classified and py_feedback_sentences_classified from
+intermediate.int_feedback_corpus_unified (nrr_engine.feedback_corpus), for the feedback marts:
 
     dbt build                                              # everything but the calibration
     nrr-calibrate-warehouse --target postgres [--vars '{calibration_min_churn_events: 50}']
@@ -34,12 +37,13 @@ import yaml
 
 from nrr_engine.calibration import pipeline
 from nrr_engine.calibration.model import score_bands
+from nrr_engine.feedback_corpus import classified_sentences, classified_texts
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 TARGETS = ("postgres", "spark")
 
 #: The schemas the project writes to (macros/generate_schema_name.sql: custom names as they are).
-INTERMEDIATE, CONFIG, CALIBRATION = "intermediate", "config", "calibration"
+INTERMEDIATE, CONFIG, CALIBRATION, FEEDBACK = "intermediate", "config", "calibration", "feedback"
 
 
 def project_vars(overrides: dict | None = None, project_dir: Path = PROJECT_DIR) -> dict:
@@ -97,6 +101,16 @@ def run_models(warehouse: Warehouse, dbt_vars: dict) -> dict[str, pd.DataFrame]:
     }
 
 
+def run_feedback_models(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    """The two feedback Python models' results, by model name (their bodies: the corpus'
+    text_id and text handed to nrr_engine.feedback_corpus)."""
+    corpus = warehouse.frame(INTERMEDIATE, "int_feedback_corpus_unified")[["text_id", "text"]]
+    return {
+        "py_feedback_texts_classified": classified_texts(corpus),
+        "py_feedback_sentences_classified": classified_sentences(corpus),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="nrr-calibrate-warehouse",
@@ -109,10 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = yaml.safe_load(args.vars) if args.vars else {}
     warehouse = Warehouse(args.target)
-    frames = run_models(warehouse, project_vars(overrides))
-    warehouse.write(frames)
-    for name, frame in frames.items():
-        print(f"{CALIBRATION}.{name}: {len(frame)} rows")
+    written = {CALIBRATION: run_models(warehouse, project_vars(overrides))}
+    written[FEEDBACK] = run_feedback_models(warehouse)
+    for schema, frames in written.items():
+        warehouse.write(frames, schema)
+        for name, frame in frames.items():
+            print(f"{schema}.{name}: {len(frame)} rows")
     return 0
 
 

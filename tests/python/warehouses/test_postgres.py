@@ -145,6 +145,11 @@ def test_generated_book_marts_match_duckdb(duck_small, pg_small):
 
 def test_calibration_marts_match_duckdb(duck_small, pg_small):
     assert assert_marts_match(duck_small, pg_small, ("calibration",)) > 0
+
+
+def test_feedback_marts_match_duckdb(duck_small, pg_small):
+    """The feedback marts, built after nrr-calibrate-warehouse classified the corpus."""
+    assert assert_marts_match(duck_small, pg_small, ("feedback",)) > 0
     # the comparison has figures to compare: the book is above the minimums
     assert (
         pg_small.query(
