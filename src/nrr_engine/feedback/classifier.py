@@ -218,11 +218,11 @@ class FeedbackClassifier:
         np.logical_or.at(text_chosen, owner, chosen)
         np.maximum.at(text_best, owner, probabilities)
         if settings.theme_method != "rules":
-            empty = ~text_chosen.any(axis=1)
+            has_sentences = np.bincount(owner, minlength=len(texts)) > 0
+            empty = ~text_chosen.any(axis=1) & has_sentences
             best = text_best.argmax(axis=1) if len(names) else np.zeros(len(texts), dtype=int)
             fallback = empty & (text_best.max(axis=1, initial=0.0) >= settings.fallback_threshold)
             text_chosen[np.flatnonzero(fallback), best[fallback]] = True
-            text_chosen[np.flatnonzero(~fallback & empty), :] = False
 
         sentence_rows = pd.DataFrame(
             {

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sparse
@@ -37,6 +38,10 @@ from sklearn.pipeline import FeatureUnion
 from nrr_engine.feedback.taxonomy import TONE_CUES, TONES, Taxonomy
 from nrr_engine.feedback.text import normalise, phrase_pattern, split_sentences
 
+#: sentences whose signals are remembered (the demo's texts repeat; bounded memory)
+_CACHE = 100_000
+#: characters before a positive cue searched for a negator ("not really great")
+_NEGATION_REACH = 30
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|except)\b", re.IGNORECASE)
 _NEGATED = re.compile(
     r"\b(?:not|no|never|isn't|wasn't|aren't|don't|doesn't|didn't|hardly)\s+(?:\w+\s+)?$",
@@ -52,8 +57,13 @@ class UrgencyRules:
             (phrase_pattern([phrase]), reason) for phrase, reason in taxonomy.urgency_rules
         ]
         self.reasons = tuple(dict.fromkeys(reason for _, reason in taxonomy.urgency_rules))
+        # one pass over the sentence first: most sentences match no rule
+        self.any_rule = phrase_pattern([phrase for phrase, _ in taxonomy.urgency_rules])
+        self.reason = lru_cache(maxsize=_CACHE)(self._reason)
 
-    def reason(self, sentence: str) -> str:
+    def _reason(self, sentence: str) -> str:
+        if self.any_rule is None or not self.any_rule.search(sentence):
+            return ""
         for pattern, reason in self.rules:
             if pattern is not None and pattern.search(sentence):
                 return reason
@@ -67,8 +77,12 @@ class ToneCues:
         self.patterns = {
             cue: phrase_pattern([p for p, c in taxonomy.tone_cues if c == cue]) for cue in TONE_CUES
         }
+        self._counts = lru_cache(maxsize=_CACHE)(self._count)
 
     def counts(self, sentence: str) -> dict[str, float]:
+        return dict(self._counts(sentence))
+
+    def _count(self, sentence: str) -> dict[str, float]:
         sentence = normalise(sentence)
         contrast = _CONTRAST.search(sentence)
         result = dict.fromkeys(TONE_CUES, 0.0)
@@ -77,7 +91,8 @@ class ToneCues:
                 continue
             for hit in pattern.finditer(sentence):
                 weight = 2.0 if contrast and hit.start() > contrast.start() else 1.0
-                negated = cue == "positive" and _NEGATED.search(sentence[: hit.start()])
+                before = sentence[max(0, hit.start() - _NEGATION_REACH) : hit.start()]
+                negated = cue == "positive" and _NEGATED.search(before)
                 result["negative" if negated else cue] += weight
         result["question"] = float("?" in sentence)
         return result
