@@ -59,6 +59,14 @@ raw-template: setup
 	@test -n "$(OUT)" || { echo "usage: make raw-template OUT=<folder>"; exit 2; }
 	$(BIN)/python -m nrr_engine.raw_template --out $(OUT)
 
+# The feedback classification and the voice-of-the-customer marts, on the built warehouse: a plain
+# build on DuckDB leaves them out (selectors.yml, without_feedback_classification: the classifier
+# costs about 1 ms a text and still classifies every text on every run).
+.PHONY: feedback
+feedback: setup
+	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
+	$(BIN)/dbt build --select path:python_models/feedback+
+
 calibrate: build
 	$(BIN)/python -m nrr_engine.calibration.export --duckdb-path $(NRR_DUCKDB_PATH)
 

@@ -58,6 +58,7 @@ def book(tmp_path_factory):
     build = build_ok(
         tmp_path_factory.mktemp("feedback_build"),
         raw,
+        unit_tests=True,  # the feedback models' unit tests (a plain build leaves them out)
         extra_args=[
             "--select",
             "+fct_feedback_theme_outcomes",

@@ -49,7 +49,12 @@ def duck_tiny(tmp_path_factory) -> Build:
 
 @pytest.fixture(scope="module")
 def duck_small(tmp_path_factory, small_book) -> Build:
-    return build_ok(tmp_path_factory.mktemp("duck_small"), small_book, extra_args=MODELS_ONLY)
+    # every model, the feedback classification too (a plain DuckDB build leaves it out)
+    return build_ok(
+        tmp_path_factory.mktemp("duck_small"),
+        small_book,
+        extra_args=[*MODELS_ONLY, "--select", "fqn:*"],
+    )
 
 
 @pytest.fixture(scope="module")
