@@ -102,7 +102,9 @@ overall_target as (
 ),
 
 replicate_numbers as (
-    select generated_number as replicate
+    -- an integer: Spark's generate_series gives doubles, whose text ('1.0') would draw other
+    -- replicates than on DuckDB ('1')
+    select cast(generated_number as {{ dbt.type_int() }}) as replicate
     from ({{ dbt.generate_series(replicates) }}) as series
 ),
 
