@@ -42,7 +42,7 @@ import yaml
 from nrr_engine.dbt_cli import dbt_executable
 
 from . import run_log
-from .contract import load_raw_contract
+from .contract import RAW_SOURCE_NAME, load_raw_contract
 from .dbt_steps import (
     build_failures,
     build_warnings,
@@ -293,9 +293,12 @@ class _Run:
             self.freshness = []
             return []
         exclude = [arg for table in empty for arg in ("--exclude", f"source:raw.{table}")]
+        # the raw sources named, not left to the default selector (selectors.yml), whose node
+        # selection would leave sources out
+        select = ["--select", f"source:{RAW_SOURCE_NAME}"]
         invocation = run_dbt(
             dbt_executable(self.config.dbt),
-            ["source", "freshness", *exclude],
+            ["source", "freshness", *select, *exclude],
             self.config.project_dir,
             self._dbt_env(),
             self.output_dir,
