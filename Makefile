@@ -61,7 +61,7 @@ raw-template: setup
 
 # The feedback classification and the voice-of-the-customer marts, on the built warehouse: a plain
 # build on DuckDB leaves them out (selectors.yml, without_feedback_classification: the classifier
-# costs about 1 ms a text and still classifies every text on every run).
+# costs 1-3 ms a text and still classifies every text on every run).
 .PHONY: feedback
 feedback: setup
 	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
