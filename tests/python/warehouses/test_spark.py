@@ -5,15 +5,18 @@ this file calls that environment's `nrr-load-raw` and `dbt` as subprocesses, as 
 Each build gets its own Spark warehouse folder and Derby metastore (NRR_SPARK_DIR); one Spark
 JVM at a time (Derby admits one).
 
-In `make test`: the tiny book loaded with `nrr-load-raw --target spark`, built with `dbt build`
-(models, seeds and data tests), every revenue, health and intervention mart compared row for
-row with the DuckDB build of the same book (numbers within a cent, the same movement labels),
-and `dbt docs generate` run on that warehouse. One Spark build: a session start is about 10 s
-and each model or test 0.3-4 s.
+In `make test`: the tiny book loaded with `nrr-load-raw --target spark`, built with
+`dbt build --selector compared_marts_with_their_tests` (the revenue, health, intervention and
+win-back marts, their upstream models and seeds, and the marts' data tests: selectors.yml),
+every one of those marts compared row for row with the DuckDB build of the same book (numbers
+within a cent, the same movement labels), and `dbt docs generate` run on that warehouse. One
+Spark build: a session start is about 10 s and each model or test 0.3-4 s, so the whole project
+(about 500 nodes) is left to `make test-spark`.
 
-Behind `make test-spark` (NRR_SPARK_FULL=1): a generated book built on Spark and compared
-the same way, then one more day appended and built incrementally on the same warehouse, compared
-again with a DuckDB build of the longer book, and the calibration command run on Spark.
+Behind `make test-spark` (NRR_SPARK_FULL=1): the tiny book built whole (every model, seed and
+data test); a generated book built on Spark and compared the same way, then one more day
+appended and built incrementally on the same Spark warehouse, compared again with DuckDB run
+incrementally on its own warehouse the same way, and the calibration command run on Spark.
 """
 
 from __future__ import annotations
@@ -35,7 +38,11 @@ from nrr_engine.benchmark import append_one_day
 from warehouses.conftest import compare_rows, mart_relations
 
 SPARK_BIN = REPO / ".venv-spark" / "bin"
-COMPARED_FOLDERS = ("revenue", "health", "interventions")
+COMPARED_FOLDERS = ("revenue", "health", "interventions", "winback")
+FULL = bool(os.environ.get("NRR_SPARK_FULL"))
+# make test builds the compared marts and what they read; make test-spark the whole project
+TINY_SELECTOR = [] if FULL else ["--selector", "compared_marts_with_their_tests"]
+TINY_SELECTION = [*TINY_SELECTOR, "--exclude-resource-type", "unit_test"]
 
 pytestmark = pytest.mark.skipif(
     not (SPARK_BIN / "dbt").exists(),
@@ -124,8 +131,8 @@ def duckdb_rows(warehouse: Path, schema: str, table: str) -> tuple[list[str], li
 
 
 def mart_differences(duck_warehouse: Path, duck_manifest: Path, spark: SparkBuild) -> dict:
-    """Per revenue, health and intervention mart, what differs between the DuckDB and the Spark
-    build."""
+    """Per revenue, health, intervention and win-back mart, what differs between the DuckDB and
+    the Spark build."""
     marts = mart_relations(duck_manifest, COMPARED_FOLDERS)
     assert len(marts) >= 10, marts
     assert ("interventions", "fct_intervention_episodes") in marts, marts
@@ -145,7 +152,7 @@ def mart_differences(duck_warehouse: Path, duck_manifest: Path, spark: SparkBuil
 def spark_tiny(tmp_path_factory) -> SparkBuild:
     build = SparkBuild(tmp_path_factory.mktemp("spark_tiny"), TINY_BOOK)
     build.load_raw(TINY_BOOK)
-    build.dbt("build", extra_args=["--exclude-resource-type", "unit_test"])
+    build.dbt("build", extra_args=TINY_SELECTION)
     print(f"Spark tiny book: {build.seconds}")
     return build
 
@@ -153,7 +160,10 @@ def spark_tiny(tmp_path_factory) -> SparkBuild:
 def test_tiny_book_builds_on_spark_with_its_data_tests(spark_tiny):
     output = spark_tiny.outputs[-1]
     # every node passed (the tiny book's one plausibility warning is DuckDB's too)
-    assert re.search(r"Done\. PASS=\d+ WARN=\d+ ERROR=0 SKIP=0 ", output), output[-3000:]
+    summary = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=0 SKIP=0 ", output)
+    assert summary, output[-3000:]
+    # the selection really built something (the whole project is about 500 nodes)
+    assert int(summary[1]) + int(summary[2]) >= (400 if FULL else 150), summary[0]
     # data tests ran (not only models), and the Python models were named as left out
     assert " PASS " in output and "data test" in output
     assert "py_health_calibration_weights" in output
@@ -165,8 +175,10 @@ def test_tiny_book_marts_match_duckdb(spark_tiny, tiny_build):
 
 
 def test_docs_generate_on_spark(spark_tiny):
-    """The catalog of the tiny book's Spark warehouse (no second build: the same tables)."""
-    spark_tiny.dbt("docs", "docs generate")
+    """The catalog of the tiny book's Spark warehouse (no second build: the same tables). The
+    same selection as the build: docs generate compiles what it selects, and compiling a data
+    test of a model that was not built (the rejected-share tests query their models) fails."""
+    spark_tiny.dbt("docs", "docs generate", extra_args=TINY_SELECTOR)
     catalog = json.loads((spark_tiny.work_dir / "target" / "catalog.json").read_text())
     for model in ("fct_account_arr_monthly", "fct_intervention_episodes"):
         assert f"model.nrr_engine.{model}" in catalog["nodes"], sorted(catalog["nodes"])[:20]
@@ -216,8 +228,10 @@ def test_generated_book_and_an_incremental_day_match_duckdb(spark_books):
     # one more day, built incrementally on the same Spark warehouse
     spark.load_raw(spark_books["appended"])
     spark.dbt("incremental", extra_args=["--exclude-resource-type", "unit_test"])
-    duck_next = build_ok(root / "duck_next", spark_books["appended"], extra_args=MODELS_ONLY)
-    manifest = root / "duck_next" / "target" / "manifest.json"
+    # DuckDB the same way, incrementally on its own warehouse: an incremental run keeps what
+    # older snapshots recorded (days_to_renewal of a term the new day ends: docs/definitions.md,
+    # "Incremental runs"), so a full build of the longer book is not the same tables
+    duck_next = build_ok(root / "duck", spark_books["appended"], extra_args=MODELS_ONLY)
     assert mart_differences(duck_next.warehouse, manifest, spark) == {}
 
     # the calibration command, then the calibration marts
