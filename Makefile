@@ -67,6 +67,15 @@ feedback: setup
 	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
 	$(BIN)/dbt build --select path:python_models/feedback+
 
+# The monthly Customer Feedback Synthesis Report (Markdown and HTML) from the feedback marts
+# (make feedback first): make feedback-report [MONTH=YYYY-MM] [REPORT_DIR=reports]; the month
+# defaults to the latest complete month of the marts.
+REPORT_DIR ?= reports
+.PHONY: feedback-report
+feedback-report: setup
+	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build and make feedback first" >&2; exit 2; }
+	$(BIN)/python -m nrr_engine.feedback report --duckdb-path $(NRR_DUCKDB_PATH) --out $(REPORT_DIR) $(if $(MONTH),--month $(MONTH))
+
 calibrate: build
 	$(BIN)/python -m nrr_engine.calibration.export --duckdb-path $(NRR_DUCKDB_PATH)
 

@@ -9,6 +9,9 @@
 {%- set min_mentions = var('feedback_trend_min_mentions') -%}
 {%- set min_words = var('feedback_quote_min_words') -%}
 {%- set max_words = var('feedback_quote_max_words') -%}
+{%- set non_problem_themes = var('feedback_non_problem_themes') -%}
+{#- a theme no text carries when the list is empty, so the test below always parses -#}
+{%- set not_problems = non_problem_themes if non_problem_themes | length > 0 else [''] -%}
 with
 
 corpus as (
@@ -85,6 +88,36 @@ arr_affected as (
     group by theme, month
 ),
 
+latest_problem_mentions as (
+    -- each account once per theme and month among its negative or urgent mentions, at the ARR
+    -- of the latest of them (the weighted impact); none for themes that are no problem (praise)
+    select
+        theme,
+        written_month as month,
+        account_id,
+        arr,
+        row_number() over (
+            partition by theme, written_month, account_id
+            order by written_at desc, text_id desc
+        ) as recency_rank
+    from mentions
+    where
+        account_id is not null
+        and theme_sentiment in ('negative', 'urgent')
+        and theme not in ('{{ not_problems | join("', '") }}')
+),
+
+problem_impact as (
+    select
+        theme,
+        month,
+        count(*) as problem_accounts,
+        sum(arr) as weighted_impact_arr
+    from latest_problem_mentions
+    where recency_rank = 1
+    group by theme, month
+),
+
 segment_arr as (
     select
         theme,
@@ -119,6 +152,8 @@ counted as (
         coalesce(mention_counts.mentions, 0) as mentions,
         coalesce(mention_counts.accounts, 0) as accounts,
         coalesce(arr_affected.arr_affected, 0) as arr_affected,
+        coalesce(problem_impact.problem_accounts, 0) as problem_accounts,
+        coalesce(problem_impact.weighted_impact_arr, 0) as weighted_impact_arr,
         coalesce(mention_counts.positive_mentions, 0) as positive_mentions,
         coalesce(mention_counts.neutral_mentions, 0) as neutral_mentions,
         coalesce(mention_counts.negative_mentions, 0) as negative_mentions,
@@ -130,6 +165,9 @@ counted as (
     left join arr_affected
         on theme_months.theme = arr_affected.theme
         and theme_months.month = arr_affected.month
+    left join problem_impact
+        on theme_months.theme = problem_impact.theme
+        and theme_months.month = problem_impact.month
 ),
 
 with_prior as (
@@ -280,6 +318,9 @@ final as (
         {{ round_half(safe_ratio('tested.mentions', 'tested.texts'), 6) }} as mention_share,
         cast(tested.accounts as {{ dbt.type_bigint() }}) as accounts,
         cast(tested.arr_affected as {{ arr_type() }}) as arr_affected,
+        tested.theme not in ('{{ not_problems | join("', '") }}') as is_problem,
+        cast(tested.problem_accounts as {{ dbt.type_bigint() }}) as problem_accounts,
+        cast(tested.weighted_impact_arr as {{ arr_type() }}) as weighted_impact_arr,
         {{ round_half(safe_ratio('tested.positive_mentions', 'tested.mentions'), 6) }} as positive_share,
         {{ round_half(safe_ratio('tested.neutral_mentions', 'tested.mentions'), 6) }} as neutral_share,
         {{ round_half(safe_ratio('tested.negative_mentions', 'tested.mentions'), 6) }} as negative_share,

@@ -1,10 +1,13 @@
-"""``python -m nrr_engine.feedback classify|evaluate|compare``.
+"""``python -m nrr_engine.feedback classify|evaluate|compare|report``.
 
 - ``classify --input IN.csv --output OUT.csv [--sentences SENT.csv]``: IN has columns ``id,text``
   (and optionally ``source``, passed through); OUT has ``id,themes,sentiment,competitor,
   confidence`` (themes ``|``-separated, competitor empty when none).
 - ``evaluate [--output report.json]``: the test-split figures and the public check.
 - ``compare [--output comparison.json]``: the cross-validated comparison on the train split.
+- ``report --duckdb-path WH [--month YYYY-MM] [--out DIR]``: the monthly Customer Feedback
+  Synthesis Report from the feedback marts of WH (read-only), as ``DIR/feedback_synthesis_<month>``
+  ``.md`` and ``.html``; the month defaults to the latest complete month of the marts.
 
 Seeds are read from the project's ``seeds/`` unless ``--seeds-dir`` says otherwise.
 """
@@ -21,6 +24,7 @@ import pandas as pd
 
 from nrr_engine.feedback.classifier import default_classifier, read_labelled
 from nrr_engine.feedback.evaluation import compare, evaluate
+from nrr_engine.feedback.report import ReportError, parse_month, write_report
 from nrr_engine.feedback.taxonomy import load_taxonomy
 
 OUTPUT_COLUMNS = ["id", "themes", "sentiment", "competitor", "confidence"]
@@ -86,6 +90,13 @@ def _compare(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    month = parse_month(args.month) if args.month else None
+    markdown, page = write_report(Path(args.duckdb_path), month, Path(args.out), args.top)
+    print(f"wrote {markdown} and {page}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nrr_engine.feedback", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,10 +117,16 @@ def main(argv: list[str] | None = None) -> int:
         sub.set_defaults(handler=handler)
     for sub in (run, *[commands.choices[n] for n in ("evaluate", "compare")]):
         sub.add_argument("--seeds-dir", help="folder of the seed CSVs (default: the project's)")
+    report = commands.add_parser("report", help="the monthly Customer Feedback Synthesis Report")
+    report.add_argument("--duckdb-path", required=True, help="the built DuckDB warehouse")
+    report.add_argument("--month", help="YYYY-MM (default: the latest complete month)")
+    report.add_argument("--out", default="reports", help="output folder (default: reports)")
+    report.add_argument("--top", type=int, default=5, help="themes listed (default: 5)")
+    report.set_defaults(handler=_report)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (InputError, FileNotFoundError, ValueError) as error:
+    except (InputError, ReportError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
