@@ -55,7 +55,7 @@ class Settings:
     fallback_threshold: float = 0.0
     theme_c: float = 10.0
     tone_method: str = "hybrid"
-    tone_c: float = 10.0
+    tone_c: float = 50.0
     signal_weight: float = 0.3
     positive_from: float = 0.2
     negative_from: float = 0.2

@@ -44,7 +44,7 @@ _CACHE = 100_000
 _NEGATION_REACH = 30
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|except)\b", re.IGNORECASE)
 _NEGATED = re.compile(
-    r"\b(?:not|no|never|isn't|wasn't|aren't|don't|doesn't|didn't|hardly)\s+(?:\w+\s+)?$",
+    r"\b(?:not|no|nothing|never|isn't|wasn't|aren't|don't|doesn't|didn't|hardly)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 
@@ -65,8 +65,13 @@ class UrgencyRules:
         if self.any_rule is None or not self.any_rule.search(sentence):
             return ""
         for pattern, reason in self.rules:
-            if pattern is not None and pattern.search(sentence):
-                return reason
+            if pattern is None:
+                continue
+            for hit in pattern.finditer(sentence):
+                # "nothing urgent", "not a blocker": a negated phrase states no urgency
+                before = sentence[max(0, hit.start() - _NEGATION_REACH) : hit.start()]
+                if not _NEGATED.search(before):
+                    return reason
         return ""
 
 

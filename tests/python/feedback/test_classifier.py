@@ -14,7 +14,7 @@ from nrr_engine.feedback.classifier import FeedbackClassifier, read_labelled
 from nrr_engine.feedback.metrics import macro_f1, roc_auc, theme_scores, tone_scores
 from nrr_engine.feedback.taxonomy import DEFAULT_SEEDS_DIR, TONES
 from nrr_engine.feedback.text import phrase_pattern
-from nrr_engine.feedback.tone import ToneCues, combine_tones
+from nrr_engine.feedback.tone import ToneCues, UrgencyRules, combine_tones
 
 OWN_SEED_FILES = (
     "feedback_themes.csv",
@@ -117,6 +117,25 @@ def test_tone_cues_contrast_and_negation(own_seeds):
     assert cues.tone("Would love a dark mode for the editor.", "") == "neutral"
     assert cues.tone("The whole workspace is down.", "outage") == "urgent"
     assert cues.tone("Thanks, everything works great now.", "") == "positive"
+
+
+def test_a_negated_urgency_phrase_states_no_urgency(own_seeds, tmp_path):
+    for name in OWN_SEED_FILES:
+        shutil.copy(own_seeds / name, tmp_path / name)
+    shutil.copy(own_seeds / "feedback_competitors.csv", tmp_path / "feedback_competitors.csv")
+    (tmp_path / "feedback_urgency_rules.csv").write_text(
+        "phrase,reason\nurgent,blocked\nlawyer,legal\n"
+    )
+    rules = UrgencyRules(load_taxonomy(tmp_path))
+    assert rules.reason("This is urgent.") == "blocked"
+    assert rules.reason("Our lawyer is now involved.") == "legal"
+    assert rules.reason("Nothing urgent, just planning next year.") == ""
+    assert rules.reason("Not urgent at all.") == ""
+    # the negator reaches one word at most: "not" three words before does not negate
+    assert rules.reason("We are not sure, but this is urgent.") == "blocked"
+    # a negated phrase does not hide a later one that is not negated
+    assert rules.reason("No lawyer yet, but it is urgent") == "blocked"
+    assert rules.reason("Not urgent yet, but our lawyer is asking") == "legal"
 
 
 def test_combine_tones_takes_the_most_pressing():
