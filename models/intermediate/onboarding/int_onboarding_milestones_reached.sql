@@ -49,26 +49,32 @@ feature_occurrences as (
 ),
 
 active_day_occurrences as (
+    -- a day counts from its first event after the account's creation
     select
-        account_id,
+        feature_days.account_id,
         'active_days' as rule_type,
         cast(null as {{ dbt.type_string() }}) as rule_value,
-        min(first_event_at) as occurred_at,
+        min(feature_days.first_event_at) as occurred_at,
         1 as units
     from feature_days
-    group by account_id, usage_date
+    inner join accounts
+        on feature_days.account_id = accounts.account_id
+    where feature_days.first_event_at >= accounts.created_at
+    group by feature_days.account_id, feature_days.usage_date
 ),
 
 active_user_occurrences as (
     select
-        account_id,
+        sessions.account_id,
         'active_users' as rule_type,
         cast(null as {{ dbt.type_string() }}) as rule_value,
-        min(first_event_at) as occurred_at,
+        min(sessions.first_event_at) as occurred_at,
         1 as units
     from sessions
-    where user_id is not null
-    group by account_id, user_id
+    inner join accounts
+        on sessions.account_id = accounts.account_id
+    where sessions.user_id is not null and sessions.first_event_at >= accounts.created_at
+    group by sessions.account_id, sessions.user_id
 ),
 
 integration_occurrences as (
