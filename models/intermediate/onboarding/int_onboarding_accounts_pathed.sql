@@ -61,14 +61,14 @@ matched as (
     from observed
     inner join paths
         on
-            (paths.segment is null or paths.segment = observed.segment)
-            and (paths.use_case is null or paths.use_case = observed.use_case)
-            and (
-                paths.acquisition_channel is null
-                or paths.acquisition_channel = observed.acquisition_channel
-            )
-            and (paths.min_employees is null or observed.employee_count >= paths.min_employees)
-            and (paths.max_employees is null or observed.employee_count <= paths.max_employees)
+        (paths.segment is null or paths.segment = observed.segment)
+        and (paths.use_case is null or paths.use_case = observed.use_case)
+        and (
+            paths.acquisition_channel is null
+            or paths.acquisition_channel = observed.acquisition_channel
+        )
+        and (paths.min_employees is null or observed.employee_count >= paths.min_employees)
+        and (paths.max_employees is null or observed.employee_count <= paths.max_employees)
 ),
 
 final as (
@@ -77,9 +77,9 @@ final as (
         observed.created_at,
         observed.signup_month,
         observed.segment,
-        coalesce(matched.path, 'unmatched') as path,
         matched.lead_milestone,
         observed.data_end_at,
+        coalesce(matched.path, 'unmatched') as path,
         {{ dbt.datediff('observed.created_at', 'observed.data_end_at', 'second') }} / 3600.0
             as hours_observed
     from observed

@@ -26,13 +26,33 @@ followed as (
 ),
 
 by_group as (
-    select cohort, path, is_reached, hours_followed from followed
+    select
+        cohort,
+        path,
+        is_reached,
+        hours_followed
+    from followed
     union all
-    select 'all' as cohort, path, is_reached, hours_followed from followed
+    select
+        'all' as cohort,
+        path,
+        is_reached,
+        hours_followed
+    from followed
     union all
-    select cohort, 'all' as path, is_reached, hours_followed from followed
+    select
+        cohort,
+        'all' as path,
+        is_reached,
+        hours_followed
+    from followed
     union all
-    select 'all' as cohort, 'all' as path, is_reached, hours_followed from followed
+    select
+        'all' as cohort,
+        'all' as path,
+        is_reached,
+        hours_followed
+    from followed
 ),
 
 steps as (

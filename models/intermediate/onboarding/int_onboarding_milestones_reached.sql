@@ -122,12 +122,12 @@ matched as (
         on occurrences.account_id = accounts.account_id
     inner join milestones
         on
-            occurrences.rule_type = milestones.rule_type
-            and (
-                milestones.rule_values is null
-                or {{ dbt.concat(["';'", "milestones.rule_values", "';'"]) }}
-                like {{ dbt.concat(["'%;'", "occurrences.rule_value", "';%'"]) }}
-            )
+        occurrences.rule_type = milestones.rule_type
+        and (
+            milestones.rule_values is null
+            or {{ dbt.concat(["';'", "milestones.rule_values", "';'"]) }}
+            like {{ dbt.concat(["'%;'", "occurrences.rule_value", "';%'"]) }}
+        )
     where
         occurrences.occurred_at >= accounts.created_at
         and occurrences.occurred_at < accounts.data_end_at

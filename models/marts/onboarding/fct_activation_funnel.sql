@@ -28,12 +28,24 @@ first_value_target as (
 ),
 
 by_path as (
-    select signup_month, path, milestone, milestone_order, target_share,
-        is_window_elapsed, is_reached_within_window
+    select
+        signup_month,
+        path,
+        milestone,
+        milestone_order,
+        target_share,
+        is_window_elapsed,
+        is_reached_within_window
     from milestones
     union all
-    select signup_month, 'all' as path, milestone, milestone_order, target_share,
-        is_window_elapsed, is_reached_within_window
+    select
+        signup_month,
+        'all' as path,
+        milestone,
+        milestone_order,
+        target_share,
+        is_window_elapsed,
+        is_reached_within_window
     from milestones
 ),
 
@@ -86,7 +98,7 @@ final as (
         case
             when reach.accounts_window_elapsed > 0
                 then 1.0 * reach.reached_within_window / reach.accounts_window_elapsed
-                >= reach.target_share
+                    >= reach.target_share
         end as meets_target,
         {{ round_half('time_to_value.median_hours', 4) }} as ttfv_median_hours,
         cast({{ target_hours }} as {{ double_type() }}) as ttfv_target_hours,
@@ -99,8 +111,8 @@ final as (
     cross join first_value_target
     left join time_to_value
         on
-            cast(reach.signup_month as {{ dbt.type_string() }}) = time_to_value.cohort
-            and reach.path = time_to_value.path
+        cast(reach.signup_month as {{ dbt.type_string() }}) = time_to_value.cohort
+        and reach.path = time_to_value.path
 )
 
 select * from final

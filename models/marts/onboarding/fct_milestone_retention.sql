@@ -39,8 +39,8 @@ first_paid as (
 
 horizons as (
     {% for months in var('onboarding_retention_months') -%}
-    select {{ months }} as horizon_months
-    {% if not loop.last %}union all{% endif %}
+        select {{ months }} as horizon_months
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -67,12 +67,12 @@ outcomes as (
     cross join as_of
     inner join arr_monthly as start_arr
         on
-            followed.account_id = start_arr.account_id
-            and followed.first_paid_month = start_arr.month
+        followed.account_id = start_arr.account_id
+        and followed.first_paid_month = start_arr.month
     left join arr_monthly as end_arr
         on
-            followed.account_id = end_arr.account_id
-            and followed.horizon_month = end_arr.month
+        followed.account_id = end_arr.account_id
+        and followed.horizon_month = end_arr.month
     where followed.horizon_month <= as_of.as_of_month
 ),
 

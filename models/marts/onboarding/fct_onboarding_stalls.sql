@@ -24,10 +24,10 @@ stalled as (
         milestones.segment,
         milestones.created_at,
         milestones.window_hours,
-        milestones.hours_observed - milestones.window_hours as hours_stalled,
         definitions.trigger_type,
         definitions.trigger_text,
-        definitions.owner
+        definitions.owner,
+        milestones.hours_observed - milestones.window_hours as hours_stalled
     from milestones
     inner join definitions
         on milestones.milestone = definitions.milestone
