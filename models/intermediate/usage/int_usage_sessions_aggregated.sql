@@ -27,7 +27,8 @@ session_features as (
         cast(usage_events.occurred_at as date) as usage_date,
         usage_events.feature,
         min(usage_events.user_id) as user_id,
-        count(*) as events
+        count(*) as events,
+        min(usage_events.occurred_at) as first_event_at
     from usage_events
     group by
         usage_events.account_id,
@@ -43,6 +44,7 @@ final as (
         session_features.usage_date,
         min(session_features.user_id) as user_id,
         cast(sum(session_features.events) as {{ dbt.type_bigint() }}) as events,
+        min(session_features.first_event_at) as first_event_at,
         count(session_features.feature) as distinct_features,
         count(case when features.tier = 'workflow' then 1 end) > 0 as used_workflow
     from session_features

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import constants as C
+from . import onboarding
 from .io import TableWriter, write_table
 from .schema import SCHEMAS, TABLES
 from .simulate import simulate
@@ -118,6 +119,7 @@ def generate(
         "fx_rates": C.FX_RATES,
         "cs_activity": cs_activity_manifest(),
         "feedback_theme_effects": b.voice.effects(),
+        "onboarding": onboarding_manifest(sim, b),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
@@ -147,6 +149,26 @@ def generate(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return counts
+
+
+def onboarding_manifest(sim, b) -> dict:
+    """The planted onboarding paths and the churn effect of missing M2, as realised."""
+    return {
+        "paths": [{"path": p, "segment": s, "use_cases": u} for p, s, u in C.ONBOARDING_PATHS],
+        "path_timing": C.ONBOARDING_PATH_TIMING,
+        "setup_feature": C.ONBOARDING_SETUP_FEATURE,
+        "value_feature": C.ONBOARDING_VALUE_FEATURE,
+        "habit_feature": C.ONBOARDING_HABIT_FEATURE,
+        "mechanism": "accounts created in the window that fail activation (driver "
+        "activation_failure: hazard_multiplier, health_shock, usage_multiplier) send no setup "
+        "and no first-value event; the others send both after their path's lognormal delays",
+        "m2_window_hours": C.ONBOARDING_M2_WINDOW_HOURS,
+        "m2_missed_churn_effect_realised": onboarding.realised_effect(sim, b.m2_first),
+        "m2_missed_churn_effect_definition": "accounts that first paid in the window, observed "
+        "to the end of the 6th (12th) month after their first paid month: share with a first "
+        "churn on or before that month's end, M2 (first value event) missed within "
+        "m2_window_hours of creation, divided by the share of those that reached it",
+    }
 
 
 def cs_activity_manifest() -> dict:

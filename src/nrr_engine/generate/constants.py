@@ -712,3 +712,36 @@ NPS_COMMENT_DRAWS = 4
 FEEDBACK_BODY_DRAWS = 4
 SURVEY_COMMENT_DRAWS = 2
 CS_NOTE_DRAWS = 2
+
+# ---------------------------------------------------------------------- onboarding (issue 14)
+#: activation paths: (path, segment, use cases or None for any). The first match wins; it
+#: mirrors seeds/activation_paths.csv, which the marts read (a test checks the two agree).
+ONBOARDING_PATHS = [
+    ("self_serve_reporting", "smb", ["revenue_analytics", "customer_reporting"]),
+    ("self_serve_automation", "smb", ["ops_automation"]),
+    ("self_serve_analysis", "smb", None),
+    ("team_rollout", "mid_market", None),
+    ("guided_enterprise", "enterprise", None),
+]
+#: per path: median hours from creation to the setup event (M1), median hours from M1 to the
+#: first-value event (M2), the lognormal sigma of both, and the shares of accounts (of those
+#: that do not fail activation) that build a habit (3 active days in 7) and bring a second user
+#: within 14 days through the onboarding flow
+ONBOARDING_PATH_TIMING = {
+    "self_serve_reporting": {"m1_h": 0.5, "m2_h": 2.0, "sigma": 1.0, "m3": 0.55, "m4": 0.35},
+    "self_serve_automation": {"m1_h": 1.0, "m2_h": 6.0, "sigma": 1.1, "m3": 0.60, "m4": 0.30},
+    "self_serve_analysis": {"m1_h": 0.8, "m2_h": 4.0, "sigma": 1.2, "m3": 0.45, "m4": 0.30},
+    "team_rollout": {"m1_h": 2.0, "m2_h": 8.0, "sigma": 1.0, "m3": 0.55, "m4": 0.60},
+    "guided_enterprise": {"m1_h": 4.0, "m2_h": 20.0, "sigma": 0.9, "m3": 0.50, "m4": 0.70},
+}
+#: the features of the onboarding events (of the catalogue, so the base usage stream sends
+#: them too): setup (M1: notification settings), first value (M2: a report shared), and the
+#: habit and team events
+ONBOARDING_SETUP_FEATURE = "notification_settings"
+ONBOARDING_VALUE_FEATURE = "share_link"
+ONBOARDING_HABIT_FEATURE = "dashboard_view"
+#: accounts that fail activation (DRIVER_EFFECTS activation_failure) never send the onboarding
+#: events: they miss M1 and M2 in their windows. Their churn effect is the driver's
+#: (hazard_multiplier and health_shock); the manifest records the churn ratio it realises
+#: between accounts that missed M2 within its window and those that reached it.
+ONBOARDING_M2_WINDOW_HOURS = 24

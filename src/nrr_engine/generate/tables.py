@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import constants as C
+from . import onboarding
 from .cs_activity import OWNERS as CS_OWNERS
 from .cs_activity import TOUCH_CLASSES as CS_TOUCH_CLASSES
 from .feedback_text import Voice
@@ -656,6 +657,8 @@ class Builder:
         base_rate = np.array(SESSION_RATE)[seg]
         ev_counter = 0
         sess_counter = 0
+        value_feature = feat_names.index(C.ONBOARDING_VALUE_FEATURE)
+        first_value = np.full(n, np.iinfo(np.int64).max)  # first M2 event (manifest)
         for w in range(cal.months):
             t = cal.pre + w
             rng = rng_for(sim.seed, "usage", w)
@@ -749,6 +752,8 @@ class Builder:
             occ, ev_s, feat = occ[order], ev_s[order], feat[order]
             acct_e = sa[ev_s]
             user_e = rows[ev_s]
+            is_value = feat == value_feature
+            np.minimum.at(first_value, acct_e[is_value], occ[is_value])
             tbl = pa.table(
                 {
                     "event_id": id_array("E", ev_counter + 1 + np.arange(m), 10),
@@ -762,6 +767,13 @@ class Builder:
             )
             ev_counter += m
             write(tbl)
+        # the onboarding events of new accounts (their own stream: onboarding.py)
+        rows, m2_emitted = onboarding.events(self, ev_counter, sess_counter)
+        m2_emitted = np.where(m2_emitted >= 0, m2_emitted, np.iinfo(np.int64).max)
+        self.m2_first = np.minimum(first_value, m2_emitted)
+        tbl = onboarding.to_table(self, rows, ev_counter, sess_counter, SCHEMAS["usage_events"])
+        ev_counter += tbl.num_rows
+        write(tbl)
         return ev_counter
 
 
