@@ -19,6 +19,7 @@ The SQL splits the ``|`` lists by joining the seeds (``feedback_themes``,
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,9 +64,15 @@ def _classified(ids: tuple[str, ...], texts: tuple[str, ...], seeds_dir: str | N
     return default_classifier(seeds_dir).classify(list(texts), ids=list(ids))
 
 
+# dbt runs the two Python models at the same time on two threads: without the lock both miss
+# the cache and train and classify alike (half a minute of CPU each on a small book)
+_CLASSIFYING = threading.Lock()
+
+
 def _classify(corpus: pd.DataFrame, seeds_dir: str | Path | None) -> Classified:
     ids, texts = _corpus_columns(corpus)
-    return _classified(tuple(ids), tuple(texts), None if seeds_dir is None else str(seeds_dir))
+    with _CLASSIFYING:
+        return _classified(tuple(ids), tuple(texts), None if seeds_dir is None else str(seeds_dir))
 
 
 def classified_texts(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) -> pd.DataFrame:
