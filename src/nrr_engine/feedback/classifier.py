@@ -123,23 +123,36 @@ class FeedbackClassifier:
                 found.append((match.start(), name))
         return [name for _, name in sorted(found)]
 
-    def _tones(self, texts, sentences, owner, reasons):
-        """Sentence tones and scores, and text tones and scores (see tone.py)."""
+    def _tones(self, texts, sentences, owner, reasons, distinct, occurrence):
+        """Sentence tones and scores, and text tones and scores (see tone.py). ``distinct``: the
+        distinct sentences, ``occurrence``: which of them each sentence is (scored once)."""
         method, settings = self.settings.tone_method, self.settings
         if method in ("model", "hybrid") and self.tone_model is None:
             raise RuntimeError("the tone model is not trained: call fit first")
         if method == "hybrid":
-            singles = [[s] for s in sentences]
+            singles = [[s] for s in distinct]
             sentence_p = (
-                self.tone_model.probabilities(sentences, singles)
+                self.tone_model.probabilities(distinct, singles)[occurrence]
                 if sentences
                 else np.zeros((0, len(TONES)))
             )
             groups = [[] for _ in texts]
             for index, sentence in zip(owner, sentences, strict=True):
                 groups[index].append(sentence)
+            # a text's tone depends on the text alone (its sentences are split from it): each
+            # distinct text is scored once too
+            first = {}  # each distinct text: the position it first occurs at
+            for index, text in enumerate(texts):
+                first.setdefault(text, index)
+            scored = list(first.values())
+            rank = {text: number for number, text in enumerate(first)}
+            text_at = np.array([rank[text] for text in texts], dtype=int)
             text_p = (
-                self.tone_model.probabilities(texts, groups) if texts else np.zeros((0, len(TONES)))
+                self.tone_model.probabilities(
+                    [texts[i] for i in scored], [groups[i] for i in scored]
+                )[text_at]
+                if texts
+                else np.zeros((0, len(TONES)))
             )
             return (
                 [TONES[i] for i in sentence_p.argmax(axis=1)],
@@ -190,18 +203,24 @@ class FeedbackClassifier:
         owner = np.array(owner, dtype=int)
         names = self.theme_names
         settings = self.settings
+        # A sentence's themes, urgency and tone depend on the sentence alone, and feedback
+        # repeats itself (a corpus of 7,000 sentences held 2,600 distinct ones): each distinct
+        # sentence is scored once and its results copied to every place it occurs.
+        distinct = list(dict.fromkeys(sentences))
+        position = {sentence: number for number, sentence in enumerate(distinct)}
+        occurrence = np.array([position[sentence] for sentence in sentences], dtype=int)
 
         if settings.theme_method in ("model", "combined"):
             if self.theme_model is None:
                 raise RuntimeError("the theme model is not trained: call fit first")
             probabilities = (
-                self.theme_model.predict_proba(sentences)
+                self.theme_model.predict_proba(distinct)[occurrence]
                 if sentences
                 else np.zeros((0, len(names)))
             )
         else:
             probabilities = np.zeros((len(sentences), len(names)))
-        hits = self.rules.hits(sentences)
+        hits = self.rules.hits(distinct)[occurrence]
         if settings.theme_method == "rules":
             chosen = hits
             probabilities = hits.astype(float)
@@ -210,8 +229,11 @@ class FeedbackClassifier:
         else:
             chosen = (probabilities >= settings.theme_threshold) | hits
 
-        reasons = [self.urgency.reason(s) for s in sentences]
-        tones, scores, text_tones, text_scores = self._tones(texts, sentences, owner, reasons)
+        distinct_reasons = [self.urgency.reason(s) for s in distinct]
+        reasons = [distinct_reasons[number] for number in occurrence]
+        tones, scores, text_tones, text_scores = self._tones(
+            texts, sentences, owner, reasons, distinct, occurrence
+        )
 
         text_chosen = np.zeros((len(texts), len(names)), dtype=bool)
         text_best = np.zeros((len(texts), len(names)))
