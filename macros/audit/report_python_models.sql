@@ -25,10 +25,12 @@
         {#- the selected models that read a Python model's table (the health score's text tone,
             the calibration and feedback marts) -#}
         {%- set readers = [] -%}
+        {%- set read_tables = [] -%}
         {%- for node in graph.nodes.values()
                 if node.resource_type == 'model' and node.unique_id in selected_resources -%}
             {%- for parent in node.depends_on.nodes if parent in python_ids -%}
                 {%- do readers.append(node.name) -%}
+                {%- do read_tables.append(graph.nodes[parent].name) -%}
             {%- endfor -%}
         {%- endfor -%}
         {%- set commands = "nrr-calibrate-warehouse --target " ~ target.name ~ " --step feedback"
@@ -46,7 +48,8 @@
         {%- if readers -%}
             {%- do log(
                 "On " ~ target.type ~ " the models " ~ readers | unique | sort | join(', ')
-                ~ " read the tables nrr-calibrate-warehouse --target " ~ target.name ~ " wrote in "
+                ~ " read the tables (" ~ read_tables | unique | sort | join(', ')
+                ~ ") nrr-calibrate-warehouse --target " ~ target.name ~ " wrote in "
                 ~ "place of the Python models: run it again first when the warehouse data changed.",
                 info=true) -%}
         {%- elif python_models -%}

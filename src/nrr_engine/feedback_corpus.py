@@ -19,6 +19,7 @@ The SQL splits the ``|`` lists by joining the seeds (``feedback_themes``,
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,9 +64,15 @@ def _classified(ids: tuple[str, ...], texts: tuple[str, ...], seeds_dir: str | N
     return default_classifier(seeds_dir).classify(list(texts), ids=list(ids))
 
 
+#: dbt runs the two Python models on two threads at once: the second waits for the first's
+#: classification and reads it from the cache instead of classifying the corpus a second time
+_CLASSIFYING = threading.Lock()
+
+
 def _classify(corpus: pd.DataFrame, seeds_dir: str | Path | None) -> Classified:
     ids, texts = _corpus_columns(corpus)
-    return _classified(tuple(ids), tuple(texts), None if seeds_dir is None else str(seeds_dir))
+    with _CLASSIFYING:
+        return _classified(tuple(ids), tuple(texts), None if seeds_dir is None else str(seeds_dir))
 
 
 def classified_texts(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) -> pd.DataFrame:
