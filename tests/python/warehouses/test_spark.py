@@ -18,9 +18,10 @@ Spark build: a session start is about 10 s and each model or test 0.3-4 s, so th
 
 Behind `make test-spark` (NRR_SPARK_FULL=1): the tiny book built whole in the documented steps
 (plain build, `--step feedback`, `--selector after_feedback_classification`: every model, seed
-and data test but the calibration marts); a generated book built on Spark and compared the same way, then one more day
-appended and built incrementally on the same Spark warehouse, compared again with DuckDB run
-incrementally on its own warehouse the same way, and the calibration command run on Spark.
+and data test but the calibration marts); a generated book built on Spark in the same steps and
+compared the same way, then one more day appended and built incrementally on the same Spark
+warehouse, compared again with DuckDB run incrementally on its own warehouse the same way, and
+the calibration command (`--step calibration`) run on Spark.
 """
 
 from __future__ import annotations
