@@ -4,7 +4,7 @@
     Ticket and review tone are the mean tone score the feedback classifier gave the texts in the
     window (int_health_texts_toned, docs/definitions.md#health-text-tone); ticket frequency
     counts every ticket, with a text or without.
-    Signals without data (no ticket, no NPS answer, no rating) are missing, not zero. Each
+    Signals without data (no ticket, no NPS answer, no review) are missing, not zero. Each
     signal joins its dated rows to int_health_snapshot_windows_listed on the day, not by a range
     join into every account's history (docs/definitions.md#health-snapshots). The windows are
     rows of seeds/health_signal_windows.csv, read at run time.
