@@ -11,6 +11,9 @@
     without dbt Python models (selectors.yml). Texts without an account, empty texts (nothing to
     classify: the corpus leaves them out) and texts after as_of_date are not here.
 -#}
+{#- an empty list reads no review: '' is no source of the corpus -#}
+{%- set review_sources = var('health_review_tone_sources') -%}
+{%- set review_sources = review_sources if review_sources | length > 0 else [''] -%}
 with
 
 corpus as (
@@ -21,30 +24,27 @@ classified as (
     select * from {{ ref('py_feedback_texts_classified') }}
 ),
 
-toned_sources as (
-    select 'support_ticket' as source, 'ticket_tone' as signal_name
-    {%- for source in var('health_review_tone_sources') %}
-    union all
-    select '{{ source }}' as source, 'review_tone' as signal_name
-    {%- endfor %}
-),
-
 final as (
     select
         corpus.text_id,
         corpus.source,
-        toned_sources.signal_name,
+        case
+            when corpus.source = 'support_ticket' then 'ticket_tone' else 'review_tone'
+        end as signal_name,
         corpus.account_id,
         corpus.written_at,
         corpus.written_on,
         classified.sentiment,
         cast(classified.tone_score as {{ double_type() }}) as tone_score
     from corpus
-    inner join toned_sources
-        on corpus.source = toned_sources.source
     inner join classified
         on corpus.text_id = classified.text_id
-    where corpus.account_id is not null
+    where
+        corpus.account_id is not null
+        and (
+            corpus.source = 'support_ticket'
+            or corpus.source in ('{{ review_sources | join("', '") }}')
+        )
 )
 
 select * from final
