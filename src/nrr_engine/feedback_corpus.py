@@ -106,9 +106,12 @@ def classified_sentences(corpus: pd.DataFrame, seeds_dir: str | Path | None = No
             "sentiment": result["sentiment"].astype(str),
             "tone_score": result["tone_score"].astype(float),
             "urgency_reason": result["urgency_reason"].fillna("").astype(str),
-            "competitors": [
-                "|".join(classifier.competitors(sentence)) for sentence in result["sentence"]
-            ],
+            # typed, so that an empty corpus still gives a text column
+            "competitors": pd.Series(
+                ["|".join(classifier.competitors(sentence)) for sentence in result["sentence"]],
+                index=result.index,
+                dtype=str,
+            ),
         }
     )
     return frame[SENTENCE_COLUMNS].reset_index(drop=True)
