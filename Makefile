@@ -59,21 +59,13 @@ raw-template: setup
 	@test -n "$(OUT)" || { echo "usage: make raw-template OUT=<folder>"; exit 2; }
 	$(BIN)/python -m nrr_engine.raw_template --out $(OUT)
 
-# The feedback classification and the voice-of-the-customer marts, on the built warehouse: a plain
-# build on DuckDB leaves them out (selectors.yml, without_feedback_classification: the classifier
-# costs 1-3 ms a text and still classifies every text on every run).
-.PHONY: feedback
-feedback: setup
-	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
-	$(BIN)/dbt build --select path:python_models/feedback+
-
 # The monthly Customer Feedback Synthesis Report (Markdown and HTML) from the feedback marts
-# (make feedback first): make feedback-report [MONTH=YYYY-MM] [REPORT_DIR=reports]; the month
+# (make build builds them): make feedback-report [MONTH=YYYY-MM] [REPORT_DIR=reports]; the month
 # defaults to the latest complete month of the marts.
 REPORT_DIR ?= reports
 .PHONY: feedback-report
 feedback-report: setup
-	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build and make feedback first" >&2; exit 2; }
+	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
 	$(BIN)/python -m nrr_engine.feedback report --duckdb-path $(NRR_DUCKDB_PATH) --out $(REPORT_DIR) $(if $(MONTH),--month $(MONTH))
 
 calibrate: build
@@ -125,7 +117,8 @@ endif
 # A local throwaway server for trying the project: make postgres-start, then make
 # build-postgres, then make postgres-stop. build-postgres reads NRR_PG_HOST, NRR_PG_PORT,
 # NRR_PG_USER, NRR_PG_PASSWORD, NRR_PG_DATABASE (your own server), else the started one's:
-# raw folder loaded (nrr-load-raw), dbt build, nrr-calibrate-warehouse, the calibration marts.
+# raw folder loaded (nrr-load-raw), dbt build, nrr-calibrate-warehouse --step feedback, the health
+# score and what reads it, nrr-calibrate-warehouse --step calibration, the calibration marts.
 PG_STATE ?= .postgres
 PG_ENV = if [ -z "$$NRR_PG_HOST" ] && [ -f $(PG_STATE)/postgres_server.json ]; then eval "$$($(BIN)/python -m nrr_engine.warehouses.postgres_server env --state-dir $(PG_STATE))"; fi; export NRR_TARGET=postgres
 .PHONY: postgres-install postgres-start postgres-stop build-postgres
@@ -141,15 +134,17 @@ postgres-stop: setup
 build-postgres: setup data
 	$(PG_ENV); $(BIN)/nrr-load-raw --target postgres --raw-path $(RAW_PATH) \
 		&& $(BIN)/dbt build \
-		&& $(BIN)/nrr-calibrate-warehouse --target postgres \
+		&& $(BIN)/nrr-calibrate-warehouse --target postgres --step feedback \
+		&& $(BIN)/dbt build --selector after_feedback_classification \
+		&& $(BIN)/nrr-calibrate-warehouse --target postgres --step calibration \
 		&& $(BIN)/dbt build --selector calibration_after_command
 
 # Apache Spark (README "Spark"): dbt-spark's session method, a local pyspark in its own
 # environment (.venv-spark, pinned by requirements-spark.lock; dbt-spark's pins differ from the
 # main environment's) with Java from Debian (openjdk-17-jre-headless, installed with apt-get when
 # missing and run as root). Tables and the Derby metastore live under NRR_SPARK_DIR.
-# make build-spark: the raw folder loaded, dbt build, nrr-calibrate-warehouse, the calibration
-# marts. make test-spark: the Spark tests with the generated-book comparison (tests/python/
+# make build-spark: the raw folder loaded, dbt build, nrr-calibrate-warehouse --step feedback, the
+# health score and what reads it, nrr-calibrate-warehouse --step calibration, the calibration marts. make test-spark: the Spark tests with the generated-book comparison (tests/python/
 # warehouses/test_spark.py; `make test` runs the tiny book only).
 SPARK_VENV := .venv-spark
 SPARK_BIN := $(SPARK_VENV)/bin
@@ -169,7 +164,9 @@ build-spark: spark-setup data
 	mkdir -p $(NRR_SPARK_DIR)
 	export NRR_TARGET=spark; $(SPARK_BIN)/nrr-load-raw --target spark --raw-path $(RAW_PATH) \
 		&& $(SPARK_BIN)/dbt build \
-		&& $(SPARK_BIN)/nrr-calibrate-warehouse --target spark \
+		&& $(SPARK_BIN)/nrr-calibrate-warehouse --target spark --step feedback \
+		&& $(SPARK_BIN)/dbt build --selector after_feedback_classification \
+		&& $(SPARK_BIN)/nrr-calibrate-warehouse --target spark --step calibration \
 		&& $(SPARK_BIN)/dbt build --selector calibration_after_command
 
 test-spark: setup spark-setup

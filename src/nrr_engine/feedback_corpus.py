@@ -64,8 +64,8 @@ def _classified(ids: tuple[str, ...], texts: tuple[str, ...], seeds_dir: str | N
     return default_classifier(seeds_dir).classify(list(texts), ids=list(ids))
 
 
-# dbt runs the two Python models at the same time on two threads: without the lock both miss
-# the cache and train and classify alike (half a minute of CPU each on a small book)
+#: dbt runs the two Python models on two threads at once: the second waits for the first's
+#: classification and reads it from the cache instead of classifying the corpus a second time
 _CLASSIFYING = threading.Lock()
 
 
@@ -106,9 +106,12 @@ def classified_sentences(corpus: pd.DataFrame, seeds_dir: str | Path | None = No
             "sentiment": result["sentiment"].astype(str),
             "tone_score": result["tone_score"].astype(float),
             "urgency_reason": result["urgency_reason"].fillna("").astype(str),
-            "competitors": [
-                "|".join(classifier.competitors(sentence)) for sentence in result["sentence"]
-            ],
+            # typed, so that an empty corpus still gives a text column
+            "competitors": pd.Series(
+                ["|".join(classifier.competitors(sentence)) for sentence in result["sentence"]],
+                index=result.index,
+                dtype=str,
+            ),
         }
     )
     return frame[SENTENCE_COLUMNS].reset_index(drop=True)

@@ -137,6 +137,47 @@ def test_accounts_that_stay_score_higher_than_accounts_about_to_churn(generated_
     assert stay > churn + 5, (stay, churn)
 
 
+def churn_auc(values: list[tuple[float, bool]]) -> float:
+    """Mann-Whitney probability that a snapshot of an account about to churn has a lower value
+    than one of an account that stays (ties count one half)."""
+    churning = [v for v, churns in values if churns]
+    staying = [v for v, churns in values if not churns]
+    wins = sum((c < s) + 0.5 * (c == s) for c in churning for s in staying)
+    return wins / (len(churning) * len(staying))
+
+
+def test_the_classifier_ticket_tone_separates_accounts_about_to_churn(generated_build):
+    """The generator plants frustrated tickets before churn (TICKET_FRUSTRATION_*); ticket tone,
+    now the feedback classifier's tone score of each ticket (docs/definitions.md#health-text-tone),
+    must still find them: snapshots of accounts that churn within 90 days read lower."""
+    rows = generated_build.query(
+        """
+        with churns as (
+            select account_id, month from revenue.fct_account_arr_monthly
+            where movement_type = 'churn'
+        )
+        select
+            health.ticket_tone_value,
+            exists (
+                select 1 from churns
+                where churns.account_id = health.account_id
+                    and churns.month > health.snapshot_date
+                    and churns.month <= health.snapshot_date + interval 90 day
+            )
+        from health.fct_account_health as health
+        where health.ticket_tone_value is not null
+        """
+    )
+    churning = [v for v, churns in rows if churns]
+    staying = [v for v, churns in rows if not churns]
+    assert len(churning) >= 30 and len(staying) >= 300, (len(churning), len(staying))
+    mean_churning, mean_staying = sum(churning) / len(churning), sum(staying) / len(staying)
+    auc = churn_auc(rows)
+    print(f"ticket tone: churning {mean_churning:.3f}, staying {mean_staying:.3f}, AUC {auc:.3f}")
+    assert mean_churning < mean_staying - 0.1, (mean_churning, mean_staying)
+    assert auc >= 0.6, auc
+
+
 def test_the_feature_catalogue_seed_matches_the_generator():
     with (REPO / "seeds" / "feature_catalogue.csv").open() as handle:
         seeded = [tuple(line.strip().split(",")) for line in handle.readlines()[1:]]

@@ -10,18 +10,29 @@ stood at the start of D (created before D, not yet ended before D). Where the fi
 expectation and the SQL disagreed, the SQL's rule was documented and adopted here: sessions are
 session-days (int_usage_sessions_aggregated: a session crossing midnight counts once per day),
 and payment behaviour reads the invoices issued in the 365 days before D. A void is read as of
-D from voided_at (the export's status is its state at export)."""
+D from voided_at (the export's status is its state at export).
+
+Ticket and review tone are the feedback classifier's (docs/definitions.md#health-text-tone): the
+texts are put together here from the raw rows as the definition says (a ticket's subject and
+body as one text, a subject without closing punctuation ended with a full stop; a review is a
+feedback item of source `review`; blank texts have no tone) and handed to
+`nrr_engine.feedback`'s classifier directly, in this process. The classifier is the input of the
+signal, tested on its own labelled set (tests/python/feedback); what is checked here is the
+SQL between it and the signal: which texts count, on which day, for which account, averaged
+over which window."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections import defaultdict
 
 import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO
+from nrr_engine.feedback import default_classifier
 from nrr_engine.generate import FEATURE_CATALOGUE
 
 SIGNALS = [
@@ -32,6 +43,9 @@ SIGNALS = [
     "payment_behaviour", "expansion_conversations", "stakeholder_changes", "competitor_signals",
 ]  # fmt: skip
 TOLERANCE = 1e-9  # values are ratios of small integers: equal up to float rounding
+# the tone signals average each text's tone score kept to 9 decimals (exact decimal sums)
+TONE_TOLERANCE = 1e-8
+REVIEW_SOURCES = ("review",)  # the var health_review_tone_sources
 SAMPLE_STRIDE = 97  # every 97th (account, snapshot) pair in sorted order: about 290 pairs
 ACTIVITY_CAP_DAYS = 120  # champion and sponsor activity: capped, and the value with no one
 TIER = dict(FEATURE_CATALOGUE)
@@ -90,17 +104,32 @@ def seed_lines() -> dict[str, tuple[float, float]]:
         }
 
 
+def ticket_text(ticket: dict) -> str:
+    """Subject and body as one text; a subject without closing punctuation gets a full stop.
+    Trimmed of spaces at both ends, as SQL's trim() does."""
+    subject, body = (ticket["subject"] or "").strip(" "), ticket["body"] or ""
+    if not subject:
+        return body.strip(" ")
+    if not body.strip(" "):
+        return subject
+    separator = " " if subject[-1] in ".!?" else ". "
+    return (subject + separator + body).strip(" ")
+
+
 @pytest.fixture(scope="module")
-def lexicon() -> list[tuple[str, float]]:
-    with (REPO / "seeds" / "sentiment_lexicon.csv").open(newline="") as handle:
-        return [(r["term"].lower(), float(r["tone"])) for r in csv.DictReader(handle)]
-
-
-def ticket_tone_of(ticket: dict, lexicon) -> float:
-    """Mean weight of the distinct lexicon terms found in the lowercased subject or body."""
-    texts = [(ticket["subject"] or "").lower(), (ticket["body"] or "").lower()]
-    tones = [tone for term, tone in lexicon if any(term in text for text in texts)]
-    return sum(tones) / len(tones) if tones else 0.0
+def tone_of(raw) -> dict[str, float]:
+    """The classifier's tone score of every ticket and review with a text, by raw row id."""
+    texts = {}
+    for tickets in raw["support_tickets"].values():
+        for ticket in tickets:
+            texts[ticket["ticket_id"]] = ticket_text(ticket)
+    for items in raw["feedback_items"].values():
+        for item in items:
+            if item["source"] in REVIEW_SOURCES:
+                texts[item["feedback_id"]] = (item["body"] or "").strip(" ")
+    texts = {row_id: text for row_id, text in texts.items() if text}
+    classified = default_classifier().classify(list(texts.values()), ids=list(texts)).texts
+    return dict(zip(classified["id"], classified["tone_score"].astype(float), strict=True))
 
 
 def sessions_in(events: list[dict], snapshot, days, skip=0) -> dict[tuple, set[str]]:
@@ -138,7 +167,7 @@ def void_at(invoice: dict, snapshot) -> bool:
     return invoice.get("voided_at") is None or known_before(invoice["voided_at"], snapshot)
 
 
-def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str, float | None]:
+def expected_signals(account: str, snapshot: dt.date, raw, tone_of) -> dict[str, float | None]:
     """Every signal of one account at one snapshot, from the definitions."""
     events = raw["usage_events"][account]
     users = raw["users"][account]
@@ -199,9 +228,11 @@ def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str,
     # sentiment
     tickets = raw["support_tickets"][account]
     tones = [
-        ticket_tone_of(t, lexicon) for t in tickets if in_window(t["created_at"], snapshot, 90)
+        tone_of[t["ticket_id"]]
+        for t in tickets
+        if t["ticket_id"] in tone_of and in_window(t["created_at"], snapshot, 90)
     ]
-    out["ticket_tone"] = sum(tones) / len(tones) if tones else None
+    out["ticket_tone"] = math.fsum(tones) / len(tones) if tones else None
     tickets_30 = sum(1 for t in tickets if in_window(t["created_at"], snapshot, 30))
     tickets_90_before = sum(1 for t in tickets if in_window(t["created_at"], snapshot, 90, 30))
     out["ticket_frequency_trend"] = (tickets_30 + 1) / (tickets_90_before / 3 + 1)
@@ -219,12 +250,12 @@ def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str,
             if in_window(c["occurred_at"], snapshot, 90)
         )
     )
-    ratings = [
-        f["rating"]
+    reviews = [
+        tone_of[f["feedback_id"]]
         for f in raw["feedback_items"][account]
-        if f["rating"] is not None and in_window(f["created_at"], snapshot, 365)
+        if f["feedback_id"] in tone_of and in_window(f["created_at"], snapshot, 365)
     ]
-    out["review_tone"] = sum(ratings) / len(ratings) if ratings else None
+    out["review_tone"] = math.fsum(reviews) / len(reviews) if reviews else None
 
     # commercial
     term_ends = [
@@ -277,7 +308,7 @@ def expected_signals(account: str, snapshot: dt.date, raw, lexicon) -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def sample(generated_build, raw, lexicon) -> list[tuple[dict, dict]]:
+def sample(generated_build, raw, tone_of) -> list[tuple[dict, dict]]:
     """(warehouse row, expected values) for every SAMPLE_STRIDE-th pair in sorted order."""
     columns = ", ".join(f"{s}_value, {s}_score" for s in SIGNALS)
     rows = generated_build.dicts(
@@ -286,7 +317,7 @@ def sample(generated_build, raw, lexicon) -> list[tuple[dict, dict]]:
     )
     picked = rows[::SAMPLE_STRIDE]
     return [
-        (row, expected_signals(row["account_id"], row["snapshot_date"], raw, lexicon))
+        (row, expected_signals(row["account_id"], row["snapshot_date"], raw, tone_of))
         for row in picked
     ]
 
@@ -316,10 +347,11 @@ def test_the_sample_has_pairs_with_and_without_each_input(sample):
 @pytest.mark.parametrize("signal", SIGNALS)
 def test_signal_value_matches_the_plain_python_computation(sample, signal):
     wrong = []
+    tolerance = TONE_TOLERANCE if signal in ("ticket_tone", "review_tone") else TOLERANCE
     for row, expected in sample:
         got, want = row[f"{signal}_value"], expected[signal]
         if (got is None) != (want is None) or (
-            want is not None and abs(float(got) - want) > TOLERANCE
+            want is not None and abs(float(got) - want) > tolerance
         ):
             wrong.append((row["account_id"], row["snapshot_date"], got, want))
     assert not wrong, f"{len(wrong)} of {len(sample)} differ: {wrong[:5]}"
@@ -374,7 +406,7 @@ def test_signal_score_is_the_clipped_seed_line(sample, seed_lines, signal):
         assert seen_between, f"{signal}: no score strictly between 0 and 100 in the sample"
 
 
-def test_a_void_invoice_is_overdue_until_it_is_voided(generated_build, raw, lexicon):
+def test_a_void_invoice_is_overdue_until_it_is_voided(generated_build, raw, tone_of):
     """Every snapshot between the due date and the void of an invoice voided after it fell due:
     payment behaviour must count it as overdue there (the export's `void` must not reach back),
     and as void at the first snapshot after."""
@@ -399,7 +431,7 @@ def test_a_void_invoice_is_overdue_until_it_is_voided(generated_build, raw, lexi
             day = row["snapshot_date"]
             if not invoice["due_date"] < day <= voided_on + dt.timedelta(days=7):
                 continue
-            want = expected_signals(row["account_id"], day, raw, lexicon)["payment_behaviour"]
+            want = expected_signals(row["account_id"], day, raw, tone_of)["payment_behaviour"]
             assert row["payment_behaviour_value"] == pytest.approx(want), (invoice, row, want)
             if day <= voided_on:
                 checked_before += 1

@@ -1,7 +1,10 @@
 {#-
     Support and sentiment signals per account and snapshot (docs/definitions.md#health-signals):
     ticket tone and frequency, NPS level and change, community participation and review tone.
-    Signals without data (no ticket, no NPS answer, no rating) are missing, not zero. Each
+    Ticket and review tone are the mean tone score the feedback classifier gave the texts in the
+    window (int_health_texts_toned, docs/definitions.md#health-text-tone); ticket frequency
+    counts every ticket, with a text or without.
+    Signals without data (no ticket, no NPS answer, no review) are missing, not zero. Each
     signal joins its dated rows to int_health_snapshot_windows_listed on the day, not by a range
     join into every account's history (docs/definitions.md#health-snapshots). The windows are
     rows of seeds/health_signal_windows.csv, read at run time.
@@ -30,7 +33,11 @@ signal_windows as (
 ),
 
 tickets as (
-    select * from {{ ref('int_support_tickets_toned') }}
+    select * from {{ ref('stg_raw__support_tickets') }}
+),
+
+toned_texts as (
+    select * from {{ ref('int_health_texts_toned') }}
 ),
 
 nps as (
@@ -39,10 +46,6 @@ nps as (
 
 community as (
     select * from {{ ref('stg_raw__community_activity') }}
-),
-
-feedback as (
-    select * from {{ ref('stg_raw__feedback_items') }}
 ),
 
 window_lengths as (
@@ -100,9 +103,6 @@ ticket_windows as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        -- exact decimal sums, so the mean does not depend on the order rows arrive in
-        avg(case when ticket_days.is_tone_day then cast(tickets.tone as decimal(18, 9)) end)
-            as ticket_tone,
         count(case when ticket_days.is_recent_day then 1 end) as recent_tickets,
         count(case when ticket_days.is_baseline_day then 1 end) as earlier_tickets
     from tickets
@@ -111,6 +111,22 @@ ticket_windows as (
     inner join snapshots
         on tickets.account_id = snapshots.account_id
         and ticket_days.snapshot_date = snapshots.snapshot_date
+    group by snapshots.account_id, snapshots.snapshot_date
+),
+
+ticket_tones as (
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        -- exact decimal sums, so the mean does not depend on the order rows arrive in
+        avg(cast(toned_texts.tone_score as decimal(18, 9))) as ticket_tone
+    from toned_texts
+    inner join ticket_days
+        on toned_texts.written_on = ticket_days.window_day
+    inner join snapshots
+        on toned_texts.account_id = snapshots.account_id
+        and ticket_days.snapshot_date = snapshots.snapshot_date
+    where toned_texts.signal_name = 'ticket_tone' and ticket_days.is_tone_day
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -174,18 +190,18 @@ community_windows as (
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
-ratings as (
+review_tones as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        avg(1.0 * feedback.rating) as mean_rating
-    from feedback
+        avg(cast(toned_texts.tone_score as decimal(18, 9))) as review_tone
+    from toned_texts
     inner join review_days
-        on cast(feedback.created_at as date) = review_days.window_day
+        on toned_texts.written_on = review_days.window_day
     inner join snapshots
-        on feedback.account_id = snapshots.account_id
+        on toned_texts.account_id = snapshots.account_id
         and review_days.snapshot_date = snapshots.snapshot_date
-    where feedback.rating is not null
+    where toned_texts.signal_name = 'review_tone'
     group by snapshots.account_id, snapshots.snapshot_date
 ),
 
@@ -193,8 +209,8 @@ measured as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
-        ticket_windows.ticket_tone,
-        ratings.mean_rating as review_tone,
+        ticket_tones.ticket_tone,
+        review_tones.review_tone,
         -- the baseline's tickets per recent window: 90 days over 30 is a third of them
         (1.0 + coalesce(ticket_windows.recent_tickets, 0))
         / (
@@ -218,9 +234,12 @@ measured as (
     left join community_windows
         on snapshots.account_id = community_windows.account_id
         and snapshots.snapshot_date = community_windows.snapshot_date
-    left join ratings
-        on snapshots.account_id = ratings.account_id
-        and snapshots.snapshot_date = ratings.snapshot_date
+    left join ticket_tones
+        on snapshots.account_id = ticket_tones.account_id
+        and snapshots.snapshot_date = ticket_tones.snapshot_date
+    left join review_tones
+        on snapshots.account_id = review_tones.account_id
+        and snapshots.snapshot_date = review_tones.snapshot_date
 ),
 
 final as (

@@ -38,7 +38,9 @@ THEME_VARIANTS = {
     "rules + TF-IDF (union)": {"theme_method": "combined"},
 }
 TONE_VARIANTS = {
-    "project lexicon (sentiment_lexicon), per sentence": {"tone_method": "lexicon"},
+    "old project lexicon (retired seed sentiment_lexicon), per sentence": {
+        "tone_method": "lexicon"
+    },
     "VADER, per sentence": {"tone_method": "vader"},
     "B2B cues (feedback_tone_cues), per sentence": {"tone_method": "cues"},
     "TF-IDF logistic regression, per sentence": {"tone_method": "model"},

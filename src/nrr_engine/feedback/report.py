@@ -79,7 +79,7 @@ def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
 
 def connect(duckdb_path: Path):
     if not Path(duckdb_path).is_file():
-        raise ReportError(f"no warehouse at {duckdb_path}: run make build and make feedback first")
+        raise ReportError(f"no warehouse at {duckdb_path}: run make build first")
     con = duckdb.connect(str(duckdb_path), read_only=True)
     present = {
         row[0]
@@ -97,7 +97,7 @@ def connect(duckdb_path: Path):
         con.close()
         raise ReportError(
             f"{duckdb_path} lacks the feedback marts ({', '.join(sorted(needed - present))}): "
-            "run make feedback first"
+            "run make build first"
         )
     return con
 

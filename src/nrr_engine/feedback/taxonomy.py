@@ -7,7 +7,10 @@
   reason (outage, blocked, data loss, security, threat to cancel);
 - ``seeds/feedback_tone_cues.csv``: B2B tone cues (positive, negative, request) for the tone
   signals of each sentence;
-- ``seeds/sentiment_lexicon.csv``: the project's tone lexicon (one of the tone methods compared).
+
+and, not a seed: ``labelled/old_sentiment_lexicon.csv``, the 36-term lexicon the health score's
+ticket tone used before issue 13 (it was the seed ``sentiment_lexicon``), kept frozen beside the
+labelled set as the baseline the tone comparison reports (the ``lexicon`` tone method).
 
 Nothing here is cached across seed folders: ``load_taxonomy(seeds_dir)`` reads them each call;
 callers keep the result.
@@ -26,6 +29,8 @@ DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
 LABELLED_DIR = Path(__file__).resolve().parent / "labelled"
 LABELLED_CSV = LABELLED_DIR / "feedback_labelled.csv"
 AMAZON_SAMPLE_CSV = LABELLED_DIR / "amazon_fine_food_sample.csv"
+#: the retired tone lexicon, a baseline of the tone comparison only (read by no dbt model)
+OLD_LEXICON_CSV = LABELLED_DIR / "old_sentiment_lexicon.csv"
 
 #: the four tones, from best to worst; ``urgent`` is negative and needing action now
 TONES = ("positive", "neutral", "negative", "urgent")
@@ -49,7 +54,7 @@ class Taxonomy:
     competitor_aliases: tuple[tuple[str, str], ...]
     #: (phrase, reason) pairs
     urgency_rules: tuple[tuple[str, str], ...]
-    #: (term, weight) pairs of seeds/sentiment_lexicon.csv
+    #: (term, weight) pairs of labelled/old_sentiment_lexicon.csv (the retired baseline)
     lexicon: tuple[tuple[str, float], ...]
     #: (phrase, cue) pairs of seeds/feedback_tone_cues.csv, cue one of TONE_CUES
     tone_cues: tuple[tuple[str, str], ...] = ()
@@ -108,7 +113,7 @@ def load_taxonomy(seeds_dir: str | Path | None = None) -> Taxonomy:
     )
     lexicon = tuple(
         (row["term"].strip(), float(row["tone"]))
-        for row in _read(folder / "sentiment_lexicon.csv", ("term", "tone"))
+        for row in _read(OLD_LEXICON_CSV, ("term", "tone"))
     )
     cues = []
     for row in _read(folder / "feedback_tone_cues.csv", ("phrase", "cue")):

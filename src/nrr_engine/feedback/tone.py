@@ -2,8 +2,10 @@
 
 Methods compared in the README (all per sentence first):
 
-- ``lexicon``: the project's ``seeds/sentiment_lexicon.csv``: the summed weights of the terms
-  found as lowercase substrings (as ``int_support_tickets_toned`` does), clipped to -1..1;
+- ``lexicon``: the project's old 36-term tone lexicon (``labelled/old_sentiment_lexicon.csv``,
+  the retired seed ``sentiment_lexicon`` that scored the health score's ticket tone before issue
+  13): the summed weights of the terms found as lowercase substrings, clipped to -1..1; a
+  baseline of the comparison only;
 - ``vader``: VADER's compound score (``vaderSentiment``, its lexicon ships in the wheel);
 - ``cues``: this package's B2B cues (``seeds/feedback_tone_cues.csv``): positive minus negative
   cues, a cue after "but"/"however" counting twice and a positive cue after a negator ("not

@@ -2,20 +2,26 @@
 python_models/feedback, for a warehouse that runs no dbt Python models (Postgres; Spark through
 dbt-spark's session method).
 
-On DuckDB dbt runs the four thin models py_health_calibration_weights, py_health_backtest,
-py_churn_signal_lift and py_logo_survival, which hand their input tables to
-nrr_engine.calibration.pipeline. Elsewhere a plain `dbt build` leaves them out (the default
-selector of selectors.yml, named in the build log). This command does their work instead: it
-reads the same input tables from the warehouse, runs the same pipeline calls, and writes each
-result back as the table the Python model would have written (calibration.py_<name>, the same
-columns), so the calibration marts in front of them build unchanged. The same for the feedback
-classifier: feedback.py_feedback_texts_classified and py_feedback_sentences_classified from
-intermediate.int_feedback_corpus_unified (nrr_engine.feedback_corpus), for the feedback marts:
+On DuckDB dbt runs the thin Python models: py_feedback_texts_classified and
+py_feedback_sentences_classified hand the feedback corpus to nrr_engine.feedback_corpus, and
+py_health_calibration_weights, py_health_backtest, py_churn_signal_lift and py_logo_survival
+hand the health history to nrr_engine.calibration.pipeline. Elsewhere a plain `dbt build` leaves
+them out, with everything that reads them (the default selector of selectors.yml, named in the
+build log). This command does their work instead, in two steps, because the health score reads
+the feedback classification (its ticket and review tone, int_health_texts_toned) and the
+calibration reads the health history: it reads the same input tables from the warehouse, runs
+the same calls, and writes each result back as the table the Python model would have written
+(feedback.py_feedback_*, calibration.py_*, the same columns), so the SQL in front of them builds
+unchanged:
 
-    dbt build                                              # everything but the calibration
-    nrr-calibrate-warehouse --target postgres [--vars '{calibration_min_churn_events: 50}']
+    dbt build                                              # up to the feedback corpus, ...
+    nrr-calibrate-warehouse --target postgres --step feedback
+    dbt build --selector after_feedback_classification     # the health score, ..., feedback marts
+    nrr-calibrate-warehouse --target postgres --step calibration [--vars '{...}']
     dbt build --selector calibration_after_command         # the calibration marts and tests
 
+`--step all` (the default) runs both steps one after the other: for a warehouse whose health
+history is already built (a second run after the data changed, then both selectors again).
 The vars are those of dbt_project.yml, overridden by --vars (JSON or YAML, as dbt's). The
 bodies below are the models' bodies; tests/python/warehouses/test_postgres.py compares the
 calibration marts built this way with the DuckDB build's.
@@ -41,6 +47,7 @@ from nrr_engine.feedback_corpus import classified_sentences, classified_texts
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 TARGETS = ("postgres", "spark")
+STEPS = ("feedback", "calibration", "all")
 
 #: The schemas the project writes to (macros/generate_schema_name.sql: custom names as they are).
 INTERMEDIATE, CONFIG, CALIBRATION, FEEDBACK = "intermediate", "config", "calibration", "feedback"
@@ -114,22 +121,38 @@ def run_feedback_models(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="nrr-calibrate-warehouse",
-        description="Run the calibration Python models on a warehouse without dbt Python "
-        "models and write their tables back (then: dbt build --selector "
+        description="Run the feedback and calibration Python models on a warehouse without dbt "
+        "Python models and write their tables back (--step feedback, then dbt build --selector "
+        "after_feedback_classification; --step calibration, then dbt build --selector "
         "calibration_after_command).",
     )
     parser.add_argument("--target", required=True, choices=TARGETS)
     parser.add_argument("--vars", default=None, help="overrides of the project vars, as dbt's")
+    parser.add_argument(
+        "--step",
+        choices=STEPS,
+        default="all",
+        help="feedback: classify the feedback corpus (before the health score is built); "
+        "calibration: the calibration models on the health history (after it is built); "
+        "all: both (default)",
+    )
     args = parser.parse_args(argv)
     overrides = yaml.safe_load(args.vars) if args.vars else {}
     warehouse = Warehouse(args.target)
-    written = {CALIBRATION: run_models(warehouse, project_vars(overrides))}
-    written[FEEDBACK] = run_feedback_models(warehouse)
-    for schema, frames in written.items():
-        warehouse.write(frames, schema)
-        for name, frame in frames.items():
-            print(f"{schema}.{name}: {len(frame)} rows")
+    written = {}
+    if args.step in ("feedback", "all"):
+        written[FEEDBACK] = run_feedback_models(warehouse)
+        write(warehouse, FEEDBACK, written[FEEDBACK])
+    if args.step in ("calibration", "all"):
+        written[CALIBRATION] = run_models(warehouse, project_vars(overrides))
+        write(warehouse, CALIBRATION, written[CALIBRATION])
     return 0
+
+
+def write(warehouse: Warehouse, schema: str, frames: dict[str, pd.DataFrame]) -> None:
+    warehouse.write(frames, schema)
+    for name, frame in frames.items():
+        print(f"{schema}.{name}: {len(frame)} rows", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ OWN_SEED_FILES = (
     "feedback_themes.csv",
     "feedback_urgency_rules.csv",
     "feedback_tone_cues.csv",
-    "sentiment_lexicon.csv",
 )
 
 

@@ -1,10 +1,14 @@
 """The project on a real PostgreSQL server: the same marts as on DuckDB.
 
 A throwaway server (or the one NRR_PG_HOST names) gets one database per build: the raw folder
-loaded with `nrr-load-raw`, then `dbt build` with its data tests. The tiny book and a small
-generated book are built on both warehouses, and every public revenue, health, win-back and
-intervention mart must agree row for row (numbers within a cent, labels and bands exactly);
-the calibration marts too, after `nrr-calibrate-warehouse` replaced the Python models. The
+loaded with `nrr-load-raw`, then the documented steps: `dbt build` with its data tests (up to
+the feedback corpus: the health score reads the feedback classification), `nrr-calibrate-warehouse
+--step feedback`, `dbt build --selector after_feedback_classification` (the health score and what
+reads it), and for the generated book `--step calibration` and the calibration marts. The tiny
+book and a small generated book are built on both warehouses, and every public revenue, health,
+win-back and intervention mart must agree row for row (numbers within a cent, labels and bands
+exactly); the feedback and calibration marts too, after `nrr-calibrate-warehouse` replaced the
+Python models. The
 independent plain-Python reference checks the Postgres revenue marts, bad raw rows are
 quarantined with their reasons (postgres__safe_cast, concat_present), and `dbt docs generate`
 works on the target.
@@ -58,9 +62,34 @@ def duck_small(tmp_path_factory, small_book) -> Build:
     )
 
 
+def calibrate(build: PostgresBuild, step: str) -> None:
+    result = subprocess.run(
+        [str(CALIBRATE), "--target", "postgres", "--step", step],
+        env={**os.environ, **build.env()}, capture_output=True, text=True, check=False,
+        timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def build_selector(build: PostgresBuild, selector: str, extra_args: list[str] | None = None):
+    """`dbt build --selector <selector>`; its run results kept as run_results_<selector>.json."""
+    result = build.dbt("build", extra_args=[*(extra_args or []), "--selector", selector])
+    assert result.returncode == 0, result.output[-6000:]
+    target = build.work_dir / "target"
+    shutil.copy(target / "run_results.json", target / f"run_results_{selector}.json")
+    return result
+
+
 @pytest.fixture(scope="module")
 def pg_tiny(postgres_server, tmp_path_factory) -> PostgresBuild:
-    return postgres_build_ok(postgres_server, tmp_path_factory.mktemp("pg_tiny"), TINY_BOOK)
+    """The tiny book: the plain build (its log and run results kept), the feedback
+    classification, then the health score and what reads it, with their data tests."""
+    build = postgres_build_ok(postgres_server, tmp_path_factory.mktemp("pg_tiny"), TINY_BOOK)
+    target = build.work_dir / "target"
+    shutil.copy(target / "run_results.json", target / "run_results_build.json")
+    calibrate(build, "feedback")
+    build_selector(build, "after_feedback_classification")
+    return build
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +100,10 @@ def pg_small(postgres_server, tmp_path_factory, small_book) -> PostgresBuild:
     build = postgres_build_ok(
         postgres_server, tmp_path_factory.mktemp("pg_small"), small_book, extra_args=MODELS_ONLY
     )
-    result = subprocess.run(
-        [str(CALIBRATE), "--target", "postgres"],
-        env={**os.environ, **build.env()}, capture_output=True, text=True, check=False,
-        timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    marts = build.dbt("build", extra_args=["--selector", "calibration_after_command"])
-    assert marts.returncode == 0, marts.output[-6000:]
+    calibrate(build, "feedback")
+    build_selector(build, "after_feedback_classification", MODELS_ONLY)
+    calibrate(build, "calibration")
+    build_selector(build, "calibration_after_command")
     return build
 
 
@@ -118,10 +143,16 @@ def test_the_build_log_names_the_skipped_python_models(pg_tiny):
 
 
 def test_the_build_ran_the_data_tests(pg_tiny):
-    results = json.loads((pg_tiny.work_dir / "target" / "run_results.json").read_text())
-    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    tests = []
+    for name in ("build", "after_feedback_classification"):
+        results = json.loads((pg_tiny.work_dir / "target" / f"run_results_{name}.json").read_text())
+        found = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+        assert found, name
+        tests += found
     assert len(tests) > 200
     assert all(r["status"] in ("pass", "warn") for r in tests)
+    # the health score's tests ran after the classification, not in the plain build
+    assert any("fct_account_health" in r["unique_id"] for r in found)
 
 
 def test_selecting_a_python_model_stops_with_what_to_do(pg_tiny):
@@ -145,6 +176,9 @@ def test_an_incremental_run_keeps_the_same_marts(duck_tiny, pg_tiny):
     again = pg_tiny.dbt("run")
     assert again.returncode == 0, again.output[-6000:]
     assert "incremental model staging.base_raw__usage_events" in again.output
+    health = pg_tiny.dbt("run", extra_args=["--selector", "after_feedback_classification"])
+    assert health.returncode == 0, health.output[-6000:]
+    assert "incremental model intermediate.int_health_sentiment_measured" in health.output
     assert assert_marts_match(duck_tiny, pg_tiny, COMPARED_FOLDERS) > 0
 
 

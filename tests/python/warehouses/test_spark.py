@@ -5,18 +5,23 @@ this file calls that environment's `nrr-load-raw` and `dbt` as subprocesses, as 
 Each build gets its own Spark warehouse folder and Derby metastore (NRR_SPARK_DIR); one Spark
 JVM at a time (Derby admits one).
 
-In `make test`: the tiny book loaded with `nrr-load-raw --target spark`, built with
-`dbt build --selector compared_marts_with_their_tests` (the revenue, health, intervention and
-win-back marts, their upstream models and seeds, and the marts' data tests: selectors.yml),
+In `make test`: the tiny book loaded with `nrr-load-raw --target spark`, its feedback corpus
+built (`--selector feedback_corpus_with_its_parents`) and classified on Spark
+(`nrr-calibrate-warehouse --target spark --step feedback`: the health score's ticket and review
+tone read it), then built with `dbt build --selector compared_marts_with_their_tests` (the
+revenue, health, intervention and win-back marts, their upstream models and seeds, and the
+marts' data tests: selectors.yml),
 every one of those marts compared row for row with the DuckDB build of the same book (numbers
 within a cent, the same movement labels), and `dbt docs generate` run on that warehouse. One
 Spark build: a session start is about 10 s and each model or test 0.3-4 s, so the whole project
 (about 500 nodes) is left to `make test-spark`.
 
-Behind `make test-spark` (NRR_SPARK_FULL=1): the tiny book built whole (every model, seed and
-data test); a generated book built on Spark and compared the same way, then one more day
-appended and built incrementally on the same Spark warehouse, compared again with DuckDB run
-incrementally on its own warehouse the same way, and the calibration command run on Spark.
+Behind `make test-spark` (NRR_SPARK_FULL=1): the tiny book built whole in the documented steps
+(plain build, `--step feedback`, `--selector after_feedback_classification`: every model, seed
+and data test but the calibration marts); a generated book built on Spark in the same steps and
+compared the same way, then one more day appended and built incrementally on the same Spark
+warehouse, compared again with DuckDB run incrementally on its own warehouse the same way, and
+the calibration command (`--step calibration`) run on Spark.
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ FULL = bool(os.environ.get("NRR_SPARK_FULL"))
 # make test builds the compared marts and what they read; make test-spark the whole project
 TINY_SELECTOR = [] if FULL else ["--selector", "compared_marts_with_their_tests"]
 TINY_SELECTION = [*TINY_SELECTOR, "--exclude-resource-type", "unit_test"]
+# what the tiny build needs before the feedback classification, and what it builds after it
+TINY_BEFORE = [] if FULL else ["--selector", "feedback_corpus_with_its_parents"]
+AFTER_CLASSIFICATION = ["--selector", "after_feedback_classification"]
+TINY_AFTER = AFTER_CLASSIFICATION if FULL else TINY_SELECTOR
+NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 pytestmark = pytest.mark.skipif(
     not (SPARK_BIN / "dbt").exists(),
@@ -99,6 +109,11 @@ class SparkBuild:
         self.run("load_raw", [str(SPARK_BIN / "nrr-load-raw"), "--target", "spark",
                               "--raw-path", str(raw_path)])  # fmt: skip
 
+    def calibrate(self, label: str, step: str) -> None:
+        """nrr-calibrate-warehouse --target spark --step <step>: the Python models' tables."""
+        self.run(label, [str(SPARK_BIN / "nrr-calibrate-warehouse"), "--target", "spark",
+                         "--step", step])  # fmt: skip
+
     def dbt(self, label: str, command: str = "build", extra_args: list[str] | None = None):
         args = [
             str(SPARK_BIN / "dbt"), *command.split(),
@@ -152,21 +167,27 @@ def mart_differences(duck_warehouse: Path, duck_manifest: Path, spark: SparkBuil
 def spark_tiny(tmp_path_factory) -> SparkBuild:
     build = SparkBuild(tmp_path_factory.mktemp("spark_tiny"), TINY_BOOK)
     build.load_raw(TINY_BOOK)
-    build.dbt("build", extra_args=TINY_SELECTION)
+    build.dbt("build", extra_args=[*TINY_BEFORE, *NO_UNIT_TESTS])
+    build.calibrate("classify", "feedback")
+    build.dbt("after_classification", extra_args=[*TINY_AFTER, *NO_UNIT_TESTS])
     print(f"Spark tiny book: {build.seconds}")
     return build
 
 
 def test_tiny_book_builds_on_spark_with_its_data_tests(spark_tiny):
-    output = spark_tiny.outputs[-1]
-    # every node passed (the tiny book's one plausibility warning is DuckDB's too)
-    summary = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=0 SKIP=0 ", output)
-    assert summary, output[-3000:]
+    first, output = spark_tiny.outputs[1], spark_tiny.outputs[-1]
+    built = 0
+    for log in (first, output):
+        # every node passed (the tiny book's one plausibility warning is DuckDB's too)
+        summary = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=0 SKIP=0 ", log)
+        assert summary, log[-3000:]
+        built += int(summary[1]) + int(summary[2])
     # the selection really built something (the whole project is about 500 nodes)
-    assert int(summary[1]) + int(summary[2]) >= (400 if FULL else 150), summary[0]
-    # data tests ran (not only models), and the Python models were named as left out
+    assert built >= (400 if FULL else 150), built
+    # data tests ran (not only models); the Python models' tables came from the command
     assert " PASS " in output and "data test" in output
-    assert "py_health_calibration_weights" in output
+    assert "py_feedback_texts_classified" in output
+    assert "feedback.py_feedback_texts_classified:" in spark_tiny.outputs[2]
 
 
 def test_tiny_book_marts_match_duckdb(spark_tiny, tiny_build):
@@ -221,14 +242,20 @@ def test_generated_book_and_an_incremental_day_match_duckdb(spark_books):
     root = spark_books["root"]
     spark = SparkBuild(root / "spark", spark_books["raw"])
     spark.load_raw(spark_books["raw"])
-    spark.dbt("build", extra_args=["--exclude-resource-type", "unit_test"])
+    spark.dbt("build", extra_args=NO_UNIT_TESTS)
+    spark.calibrate("classify", "feedback")
+    spark.dbt("after_classification", extra_args=[*AFTER_CLASSIFICATION, *NO_UNIT_TESTS])
     duck = build_ok(root / "duck", spark_books["raw"], extra_args=MODELS_ONLY)
     manifest = root / "duck" / "target" / "manifest.json"
     assert mart_differences(duck.warehouse, manifest, spark) == {}
 
     # one more day, built incrementally on the same Spark warehouse
     spark.load_raw(spark_books["appended"])
-    spark.dbt("incremental", extra_args=["--exclude-resource-type", "unit_test"])
+    spark.dbt("incremental", extra_args=NO_UNIT_TESTS)
+    spark.calibrate("classify_incremental", "feedback")
+    spark.dbt(
+        "incremental_after_classification", extra_args=[*AFTER_CLASSIFICATION, *NO_UNIT_TESTS]
+    )
     # DuckDB the same way, incrementally on its own warehouse: an incremental run keeps what
     # older snapshots recorded (days_to_renewal of a term the new day ends: docs/definitions.md,
     # "Incremental runs"), so a full build of the longer book is not the same tables
@@ -236,6 +263,6 @@ def test_generated_book_and_an_incremental_day_match_duckdb(spark_books):
     assert mart_differences(duck_next.warehouse, manifest, spark) == {}
 
     # the calibration command, then the calibration marts
-    spark.run("calibrate", [str(SPARK_BIN / "nrr-calibrate-warehouse"), "--target", "spark"])
+    spark.calibrate("calibrate", "calibration")
     spark.dbt("calibration", extra_args=["--selector", "calibration_after_command"])
     print(f"Spark generated book: {spark.seconds}")
