@@ -170,7 +170,7 @@ STALL_BEFORE_LEVEL = PROJECT_VARS["onboarding_stall_worklist_before_level"]
 
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -200,7 +200,11 @@ def python_stalls(book: Path, as_of: dt.date) -> dict[str, dict]:
             continue
         hours_observed = (data_end - created).total_seconds() / 3600
         mine = sorted(
-            (e for e in by_account[account["account_id"]] if created <= e["occurred_at"] < data_end),
+            (
+                e
+                for e in by_account[account["account_id"]]
+                if created <= e["occurred_at"] < data_end
+            ),
             key=lambda e: e["occurred_at"],
         )
         for m in sorted(milestones, key=lambda m: int(m["milestone_order"])):
@@ -271,7 +275,9 @@ def test_the_stalls_rank_just_before_their_level(generated_build):
         return (row["is_holdout"], -2 * order[row["current_level"]])
 
     assert [key(r) for r in rows] == sorted(key(r) for r in rows)
-    treated_stalls = [r for r in rows if r["risk_type"] == "onboarding_stall" and not r["is_holdout"]]
+    treated_stalls = [
+        r for r in rows if r["risk_type"] == "onboarding_stall" and not r["is_holdout"]
+    ]
     assert treated_stalls
     within = [(milestone_order[r["milestone"]], r["next_step_due_at"]) for r in treated_stalls]
     assert within == sorted(within)
