@@ -2,41 +2,13 @@
     Accounts stuck in onboarding (docs/definitions.md#onboarding-stalls): a milestone whose
     trigger fires when missed (seed onboarding_milestones trigger_when = missed), whose window
     has ended without it by the data's end, at most var onboarding_stall_max_hours ago. With the
-    trigger due, its owner, and how long the account has been stalled.
+    trigger due, its owner, and how long the account has been stalled. The rule is
+    int_onboarding_stalls_open's (the intervention queue reads the same model).
 -#}
 with
 
-milestones as (
-    select * from {{ ref('int_onboarding_milestones_reached') }}
-),
-
-definitions as (
-    select * from {{ ref('onboarding_milestones') }}
-),
-
-stalled as (
-    select
-        milestones.account_id,
-        milestones.milestone,
-        milestones.milestone_order,
-        milestones.milestone_name,
-        milestones.path,
-        milestones.segment,
-        milestones.created_at,
-        milestones.window_hours,
-        definitions.trigger_type,
-        definitions.trigger_text,
-        definitions.owner,
-        milestones.hours_observed - milestones.window_hours as hours_stalled
-    from milestones
-    inner join definitions
-        on milestones.milestone = definitions.milestone
-    where
-        definitions.trigger_when = 'missed'
-        and milestones.reached_at is null
-        and milestones.hours_observed >= milestones.window_hours
-        and milestones.hours_observed - milestones.window_hours
-        <= {{ var('onboarding_stall_max_hours') }}
+stalls as (
+    select * from {{ ref('int_onboarding_stalls_open') }}
 ),
 
 final as (
@@ -48,14 +20,12 @@ final as (
         path,
         segment,
         created_at,
-        cast(
-            {{ dbt.dateadd('hour', 'window_hours', 'created_at') }} as {{ dbt.type_timestamp() }}
-        ) as window_ended_at,
+        window_ended_at,
         {{ round_half('hours_stalled', 2) }} as hours_stalled,
         trigger_type,
         trigger_text,
         owner
-    from stalled
+    from stalls
 )
 
 select * from final
