@@ -4,8 +4,8 @@
 classifier (``default_classifier``) is trained on the train split of the labelled set
 (``labelled/feedback_labelled.csv``) plus the themes seed's examples, with the settings of
 ``DEFAULT_SETTINGS`` chosen by cross-validation inside the train split (README, "Voice of the
-customer: the classifier"). Training takes about a second and is deterministic; it is done once
-per process and seed folder.
+customer: the classifier"). Training is deterministic and takes 8-17 s on the 2-core machine;
+it is done once per process and seed folder.
 
 Rules (docs/definitions.md#feedback-classifier):
 
