@@ -68,6 +68,19 @@ feedback-report: setup
 	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
 	$(BIN)/python -m nrr_engine.feedback report --duckdb-path $(NRR_DUCKDB_PATH) --out $(REPORT_DIR) $(if $(MONTH),--month $(MONTH))
 
+# The board pack (README "Board pack"): one self-contained HTML file (charts inline as SVG) and
+# its PDF, every number from the marts of a built warehouse (make build first):
+# make board-pack [AS_OF=YYYY-MM] [REPORT_DIR=reports]; the month defaults to the latest TTM month.
+.PHONY: board-pack chromium-install
+board-pack: setup
+	@test -f "$(NRR_DUCKDB_PATH)" || { echo "no warehouse at $(NRR_DUCKDB_PATH): run make build first" >&2; exit 2; }
+	$(BIN)/python -m nrr_engine.board_pack --duckdb-path $(NRR_DUCKDB_PATH) --out $(REPORT_DIR) $(if $(AS_OF),--as-of $(AS_OF))
+
+# Headless Chromium for the board pack's browser test (tests/python/test_board_pack.py): Debian's
+# chromium package, installed with apt-get when missing and run as root.
+chromium-install:
+	command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
 calibrate: build
 	$(BIN)/python -m nrr_engine.calibration.export --duckdb-path $(NRR_DUCKDB_PATH)
 
@@ -84,7 +97,7 @@ lint: setup
 # and pytest leaves cores idle while servers start and session builds are awaited); their output
 # follows pytest's, and either failing fails `make test`.
 PYTEST_WORKERS ?= 2
-test: setup data postgres-install spark-setup
+test: setup data postgres-install spark-setup chromium-install
 	@mkdir -p target
 	@$(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15; tests=$$?; \
