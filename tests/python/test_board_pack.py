@@ -37,11 +37,7 @@ OPTIONAL_MARTS = ["fct_nrr_diagnosis", "fct_key_metrics_scorecard"]
 @pytest.fixture(scope="module")
 def pack(generated_build, tmp_path_factory):
     out = tmp_path_factory.mktemp("board_pack")
-    result = subprocess.run(
-        [sys.executable, "-m", "nrr_engine.board_pack",
-         "--duckdb-path", str(generated_build.warehouse), "--out", str(out)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    result = _write(generated_build, out)
     assert result.returncode == 0, result.stdout + result.stderr
     htmls = sorted(out.glob("board_pack_*.html"))
     assert len(htmls) == 1, list(out.iterdir())
@@ -88,6 +84,38 @@ def test_headline_figures_equal_the_reference(pack, reference):
     ttm = {r["as_of_month"]: r for r in ref.retention(book, as_of, 12)}[month]
     assert _figure(html, "ttm_nrr") == _pct(ttm["nrr"])
     assert _figure(html, "ttm_grr") == _pct(ttm["grr"])
+
+
+def _write(build, out: Path, *args: str):
+    return subprocess.run(
+        [sys.executable, "-m", "nrr_engine.board_pack",
+         "--duckdb-path", str(build.warehouse), "--out", str(out), *args],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def test_an_earlier_month_equals_the_reference(pack, reference, tmp_path):
+    book, as_of = reference
+    month = ref.add_months(ref.month_start(as_of), -6)
+    result = _write(pack["build"], tmp_path, "--as-of", f"{month:%Y-%m}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = (tmp_path / f"board_pack_{month:%Y-%m}.html").read_text(encoding="utf-8")
+    assert _figure(html, "as_of_month") == f"{month:%Y-%m}"
+    assert _figure(html, "ending_arr") == _usd(ref.total_month_arr(book, as_of)[month])
+    ttm = {r["as_of_month"]: r for r in ref.retention(book, as_of, 12)}[month]
+    assert _figure(html, "ttm_nrr") == _pct(ttm["nrr"])
+    assert (tmp_path / f"board_pack_{month:%Y-%m}.pdf").stat().st_size > 0
+
+
+def test_a_month_after_the_marts_is_refused(pack, reference, tmp_path):
+    _book, as_of = reference
+    later = ref.add_months(ref.month_start(as_of), 1)
+    result = _write(pack["build"], tmp_path, "--as-of", f"{later:%Y-%m}")
+    assert result.returncode == 2
+    assert "is after the latest TTM month" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    missing = _write(pack["build"], tmp_path, "--duckdb-path", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2 and "no warehouse at" in missing.stderr
 
 
 def test_pack_holds_every_section(pack):
