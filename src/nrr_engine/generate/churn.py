@@ -257,6 +257,8 @@ class ChurnMixin(SimulationState):
         k = len(ci)
         act = {d: v[churn] for d, v in active.items()}
         w = self._reason_weights(ci, act, first_ren[churn])
+        if self.scenario is not None:  # generate/scenarios.py
+            self.scenario.reason_weights(self, ci, t, w, REASON)
         reason = pick_rows(rng, w)
         lead = pick(rng, k, C.CHURN_NOTICE_LEAD_MIX) + 1
         lead = np.where(reason == REASON["involuntary_payment"], 1, lead)

@@ -8,6 +8,8 @@ no-op for ``healthy``:
   affected accounts from the scenario's own random stream (``rng_for(seed, "scenario")``), so the
   commercial stream's draws keep their order;
 - ``hazard_factor`` (``ChurnMixin._multipliers``): an extra churn-hazard multiplier per account;
+- ``reason_weights`` (``ChurnMixin._reason_weights``): adds the extra hazard's weight to the
+  churn reason it stands for;
 - ``onset_factor`` (``ChurnMixin._competitor_evaluation``): a multiplier of a driver's monthly
   onset rate;
 - ``expansion_factor`` (``AccountsMixin._expansion_intent``): a multiplier of the monthly
@@ -37,11 +39,11 @@ SCENARIOS: dict[str, dict] = {
         "probability drift_share, re-drawn as ICP tier 3 in the poor-fit industry (their health "
         "level and drift become tier 3's, the icp_drift driver applies) and churn with "
         "extra_hazard_multiplier on top of the drivers",
-        "recent_months": 18,
+        "recent_months": 24,
         "drift_share": 0.6,
         "segments": ["smb", "mid_market"],
         "industry": "retail",
-        "extra_hazard_multiplier": 2.5,
+        "extra_hazard_multiplier": 3.5,
     },
     "onboarding_failure": {
         "dominant_cause": "time_to_value_failure",
@@ -61,11 +63,11 @@ SCENARIOS: dict[str, dict] = {
         "named competitor (feedback, CRM events and churn surveys name it); in the last "
         "last_months of the window the competitor_evaluation onset rate is multiplied by "
         "onset_multiplier and the churn hazard of accounts evaluating the named competitor by "
-        "extra_hazard_multiplier",
+        "extra_hazard_multiplier (its excess hazard goes to the competitor churn reason)",
         "competitor": "Northwind Metrics",
         "competitor_share": 0.7,
         "last_months": 9,
-        "onset_multiplier": 8.0,
+        "onset_multiplier": 12.0,
         "extra_hazard_multiplier": 2.0,
     },
     "expansion_stall": {
@@ -142,6 +144,18 @@ class Scenario:
             on = self.affected[idx] & (since >= 1) & (since <= w)
             return np.where(on, p["extra_hazard_multiplier"], 1.0)
         return None
+
+    def reason_weights(self, sim, ci: np.ndarray, t: int, w: np.ndarray, reason: dict) -> None:
+        """Add the scenario's excess hazard to the churn reason it stands for (in place)."""
+        extra = self.hazard_factor(sim, ci, t)
+        if extra is None:
+            return
+        col = {"icp_drift": "poor_fit", "onboarding_failure": "poor_onboarding"}.get(
+            self.name, "competitor"
+        )
+        base = C.DRIVER_EFFECTS["competitor_evaluation"]["hazard_multiplier"]
+        scale = base if self.name == "competitor" else 1.0
+        w[:, reason[col]] += (extra - 1.0) * scale
 
     def onset_factor(self, sim, driver: str, t: int) -> float:
         """Multiplier of ``driver``'s monthly onset rate in month t."""
