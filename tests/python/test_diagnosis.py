@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from conftest import build_ok
 
 SEED, ACCOUNTS, MONTHS = 11, 1500, 36

@@ -160,9 +160,12 @@ class Scenario:
     def onset_factor(self, sim, driver: str, t: int) -> float:
         """Multiplier of ``driver``'s monthly onset rate in month t."""
         p = self.p
-        if self.name == "competitor" and driver == "competitor_evaluation":
-            if t >= sim.cal.T - p["last_months"]:
-                return p["onset_multiplier"]
+        if (
+            self.name == "competitor"
+            and driver == "competitor_evaluation"
+            and t >= sim.cal.T - p["last_months"]
+        ):
+            return p["onset_multiplier"]
         return 1.0
 
     def expansion_factor(self, sim, t: int) -> float:
