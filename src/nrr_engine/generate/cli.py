@@ -89,7 +89,6 @@ def generate(
             "seed": seed,
             "end_date": end.isoformat(),
             "format": fmt,
-            "scenario": scenario,
         },
         "seed": seed,
         "window": {
