@@ -25,7 +25,7 @@ from conftest import build_ok
 SEED, ACCOUNTS, MONTHS = 11, 1500, 36
 SCENARIOS = ["healthy", "icp_drift", "onboarding_failure", "competitor", "expansion_stall"]
 SELECT = [
-    "--select", "+fct_nrr_diagnosis+", "fct_churn_cohort_diagnostics",
+    "--select", "+fct_nrr_diagnosis+", "fct_nrr_diagnosis_accounts", "fct_churn_cohort_diagnostics",
     "--indirect-selection", "cautious",
 ]  # fmt: skip
 
