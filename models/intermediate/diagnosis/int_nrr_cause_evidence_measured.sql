@@ -80,7 +80,8 @@ paying_months as (
         movements.month,
         case when movements.movement_type = 'expansion' then 1 else 0 end as expanded,
         profiles.first_term_months,
-        mod({{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}, 12)
+        mod(cast({{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}
+            as integer), 12)
             as month_in_year
     from movements
     inner join profiles
