@@ -164,6 +164,8 @@ class AccountsMixin(SimulationState):
             nps_phase=rng.integers(0, C.NPS_CYCLE_MONTHS, n),
             name=rng.integers(0, 10**9, n),
         )
+        if self.scenario is not None:  # generate/scenarios.py (own random stream)
+            self.scenario.after_accounts(self)
 
     def _start_accounts(self, new: np.ndarray, t: int) -> None:
         """Accounts created in month t: their first users and the trial line."""
@@ -478,6 +480,8 @@ class AccountsMixin(SimulationState):
             * np.exp(C.EXPANSION_HEALTH_SENSITIVITY * dev)
             * np.where(a["icp"] == 3, C.EXPANSION_TIER3_FACTOR, 1.0)
         )
+        if self.scenario is not None:  # generate/scenarios.py
+            pe = pe * self.scenario.expansion_factor(self, t)
         u = rng.random((4, self.n))
         e = np.flatnonzero(cand & (u[0] < pe))
         if len(e):

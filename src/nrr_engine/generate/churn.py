@@ -77,6 +77,10 @@ class ChurnMixin(SimulationState):
         n_int = (self.conn[idx] >= 0).sum(axis=1)
         mult = mult * C.PROTECTIVE_EFFECTS["per_connected_integration"] ** n_int
         mult = mult * np.where(a["community"][idx], C.PROTECTIVE_EFFECTS["community_member"], 1.0)
+        if self.scenario is not None:  # generate/scenarios.py
+            extra = self.scenario.hazard_factor(self, idx, t)
+            if extra is not None:
+                mult = mult * extra
         return mult, active
 
     # ------------------------------------------------------------------ drivers
@@ -129,6 +133,8 @@ class ChurnMixin(SimulationState):
     def _competitor_evaluation(self, t, cand, hf, u) -> None:
         rng, rb = self.rng, self.rb
         rate = E["competitor_evaluation"]["onset_rate_monthly"]
+        if self.scenario is not None:  # generate/scenarios.py
+            rate = rate * self.scenario.onset_factor(self, "competitor_evaluation", t)
         cp = np.flatnonzero(cand & (u < rate * hf) & (t - self.comp_m > C.DRIVER_REFRACTORY_MONTHS))
         if len(cp):
             self.comp_m[cp] = t
@@ -251,6 +257,8 @@ class ChurnMixin(SimulationState):
         k = len(ci)
         act = {d: v[churn] for d, v in active.items()}
         w = self._reason_weights(ci, act, first_ren[churn])
+        if self.scenario is not None:  # generate/scenarios.py
+            self.scenario.reason_weights(self, ci, t, w, REASON)
         reason = pick_rows(rng, w)
         lead = pick(rng, k, C.CHURN_NOTICE_LEAD_MIX) + 1
         lead = np.where(reason == REASON["involuntary_payment"], 1, lead)

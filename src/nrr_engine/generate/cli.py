@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import constants as C
-from . import onboarding
+from . import onboarding, scenarios
 from .io import TableWriter, write_table
 from .schema import SCHEMAS, TABLES
 from .simulate import simulate
@@ -36,11 +36,13 @@ def generate(
     end_date: str | dt.date = C.DEFAULT_END_DATE,
     fmt: str = C.DEFAULT_FORMAT,
     log=None,
+    scenario: str = scenarios.DEFAULT_SCENARIO,
 ) -> dict[str, int]:
     """Generate the book and write it to ``out_dir``; returns row counts per table.
 
     Same arguments give byte-identical files. ``log`` (optional callable) receives one line
-    per table as it is written.
+    per table as it is written. ``scenario`` plants one dominant cause of an NRR regression
+    (generate/scenarios.py); the default, ``healthy``, plants none.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}")
@@ -55,7 +57,7 @@ def generate(
         counts[name] = write_table(table, out / f"{name}.{ext}", fmt)
         say(f"{name:<26}{counts[name]:>12,} rows")
 
-    sim = simulate(accounts, months, seed, end)
+    sim = simulate(accounts, months, seed, end, scenario)
     b = Builder(sim)
     put("accounts", b.accounts())
     put("subscription_line_items", b.line_items())
@@ -120,6 +122,7 @@ def generate(
         "cs_activity": cs_activity_manifest(),
         "feedback_theme_effects": b.voice.effects(),
         "onboarding": onboarding_manifest(sim, b),
+        "scenario": scenarios.manifest(scenario, sim.scenario, sim),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
@@ -230,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="data/raw", help="output directory (default data/raw)")
     p.add_argument("--end-date", default=C.DEFAULT_END_DATE, type=dt.date.fromisoformat)
     p.add_argument("--format", default=C.DEFAULT_FORMAT, choices=FORMATS, dest="fmt")
+    p.add_argument(
+        "--scenario",
+        default=scenarios.DEFAULT_SCENARIO,
+        choices=sorted(scenarios.SCENARIOS),
+        help="plant one dominant cause of an NRR regression (default healthy: none)",
+    )
     return p
 
 
@@ -244,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         end_date=args.end_date,
         fmt=args.fmt,
         log=print,
+        scenario=args.scenario,
     )
     print(f"wrote {args.out} in {time.perf_counter() - t0:.1f}s")
     sys.stdout.flush()

@@ -31,6 +31,7 @@ import datetime as dt
 import numpy as np
 
 from . import constants as C
+from . import scenarios
 from .accounts import AccountsMixin
 from .behaviour import BehaviourMixin
 from .churn import ChurnMixin
@@ -42,9 +43,12 @@ from .util import make_calendar, rng_for, sigmoid
 class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin, CsActivityMixin):
     """Holds the state of all accounts and steps it month by month."""
 
-    def __init__(self, accounts: int, months: int, seed: int, end_date: dt.date) -> None:
+    def __init__(
+        self, accounts: int, months: int, seed: int, end_date: dt.date, scenario: str | None = None
+    ) -> None:
         if accounts < 1 or months < 1:
             raise ValueError("accounts and months must be >= 1")
+        self.scenario = scenarios.get(scenario)  # None for healthy: no hook is called
         self.n = accounts
         self.seed = seed
         self.cal = make_calendar(end_date, months, C.PRE_WINDOW_MONTHS)
@@ -122,5 +126,7 @@ class Simulation(AccountsMixin, ChurnMixin, BehaviourMixin, CsActivityMixin):
         self._ground_truth_at_end(self.lines_all)
 
 
-def simulate(accounts: int, months: int, seed: int, end_date: dt.date) -> Simulation:
-    return Simulation(accounts, months, seed, end_date).run()
+def simulate(
+    accounts: int, months: int, seed: int, end_date: dt.date, scenario: str | None = None
+) -> Simulation:
+    return Simulation(accounts, months, seed, end_date, scenario).run()

@@ -44,6 +44,7 @@ class SimulationState:
     rb: np.random.Generator  # behavioural rows (does not move the path)
     a: dict[str, np.ndarray]  # fixed attributes drawn at creation (accounts.py)
     mu_ref: np.ndarray
+    scenario: object | None  # generate/scenarios.py Scenario; None for healthy
 
     def _init_state(self) -> None:
         n, a = self.n, self.a
