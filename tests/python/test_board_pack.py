@@ -175,7 +175,15 @@ def test_optional_marts_rendered_when_built(pack, mart):
         "select table_schema from information_schema.tables where table_name = ?", [mart]
     )[0][0]
     month = _figure(html, "as_of_month") + "-01"
+    # the latest rows at or before the pack's month (the diagnosis is made per complete quarter)
+    (latest,) = build.query(
+        f"select max(as_of_month) from {schema}.{mart} where as_of_month <= cast(? as date)",
+        [month],
+    )[0]
+    assert latest is not None, f"{mart} has no rows at or before {month}"
+    month = latest.isoformat()
     if mart == "fct_nrr_diagnosis":
+        assert _figure(html, "diagnosis_as_of_month") == month[:7]
         statements = build.query(
             f"select distinct diagnosis_statement from {schema}.{mart} "
             "where as_of_month = cast(? as date)",

@@ -271,17 +271,26 @@ def section_diagnosis(pack: Pack, wh: Warehouse) -> None:
             "why is the diagnosis mart's to say.</p>"
         )
     else:
+        # The diagnosis is made per complete quarter: the pack shows the latest one at or
+        # before its month, and names that month.
         causes = wh.dicts(
-            f"select * from {wh.name('diagnosis')} where as_of_month = ? "
+            f"select * from {wh.name('diagnosis')} where as_of_month = "
+            f"(select max(as_of_month) from {wh.name('diagnosis')} where as_of_month <= ?) "
             "order by cause_rank nulls last, cause_key",
             [as_of],
         )
         if not causes:
             parts.append(
-                f'<p class="missing">fct_nrr_diagnosis has no rows for {month_label(as_of)}.</p>'
+                '<p class="missing">fct_nrr_diagnosis has no rows at or before '
+                f"{month_label(as_of)}.</p>"
             )
         else:
             first = causes[0]
+            parts.append(
+                f'<p class="diagnosis-as-of">Diagnosis as of '
+                f"{figure('diagnosis_as_of_month', first['as_of_month'].strftime('%Y-%m'))}, "
+                "the latest complete quarter.</p>"
+            )
             parts.append(
                 f'<p class="statement" data-figure="diagnosis_statement">'
                 f"{esc(first['diagnosis_statement'])}</p>"
@@ -720,13 +729,15 @@ def section_scorecard(pack: Pack, wh: Warehouse) -> None:
         return
     as_of = pack.as_of_month
     rows = wh.dicts(
-        f"select * from {wh.name('scorecard')} where as_of_month = ? order by metric_key",
+        f"select * from {wh.name('scorecard')} where as_of_month = "
+        f"(select max(as_of_month) from {wh.name('scorecard')} where as_of_month <= ?) "
+        "order by metric_key",
         [as_of],
     )
     if not rows:
         pack.sections.append((
             "scorecard", "Key metrics scorecard",
-            '<p class="missing">fct_key_metrics_scorecard has no rows for '
+            '<p class="missing">fct_key_metrics_scorecard has no rows at or before '
             f"{month_label(as_of)}.</p>",
         ))  # fmt: skip
         return
