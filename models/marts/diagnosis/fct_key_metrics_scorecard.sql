@@ -166,7 +166,7 @@ final as (
         cast(targets.unit as {{ dbt.type_string() }}) as unit,
         cast(targets.target_value as {{ double_type() }}) as target_value,
         cast(targets.target_rule as {{ dbt.type_string() }}) as target_rule,
-        as_of_month.as_of_month,
+        cast(as_of_month.as_of_month as date) as as_of_month,
         cast(all_values.value as {{ double_type() }}) as value,
         case
             when all_values.value is null then null

@@ -212,13 +212,13 @@ parts as (
 
 final as (
     select
-        parts.metric,
-        parts.decomposition,
-        parts.segment,
-        parts.part_name,
-        parts.evidence_source,
-        months.base_month,
-        months.as_of_month,
+        cast(parts.metric as {{ dbt.type_string() }}) as metric,
+        cast(parts.decomposition as {{ dbt.type_string() }}) as decomposition,
+        cast(parts.segment as {{ dbt.type_string() }}) as segment,
+        cast(parts.part_name as {{ dbt.type_string() }}) as part_name,
+        cast(parts.evidence_source as {{ dbt.type_string() }}) as evidence_source,
+        cast(months.base_month as date) as base_month,
+        cast(months.as_of_month as date) as as_of_month,
         cast(months.window_months as integer) as window_months,
         cast(metric_values.base_value as {{ double_type() }}) as base_value,
         cast(metric_values.as_of_value as {{ double_type() }}) as as_of_value,
