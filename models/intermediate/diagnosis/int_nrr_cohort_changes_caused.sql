@@ -130,12 +130,14 @@ seats as (
         sum(case
             when line_items.start_date <= losing_accounts.window_start_date
                 and (line_items.end_date is null or line_items.end_date > losing_accounts.window_start_date)
-                then line_items.quantity else 0
+                then line_items.quantity
+            else 0
         end) as starting_seats,
         sum(case
             when line_items.start_date <= losing_accounts.window_end_date
                 and (line_items.end_date is null or line_items.end_date > losing_accounts.window_end_date)
-                then line_items.quantity else 0
+                then line_items.quantity
+            else 0
         end) as ending_seats
     from losing_accounts
     inner join line_items
@@ -146,6 +148,7 @@ seats as (
 evidenced as (
     select
         cohort_accounts.*,
+        surveys_in_window.reason_category as survey_reason,
         case
             when cohort_accounts.ending_arr > cohort_accounts.starting_arr
                 then cohort_accounts.ending_arr - cohort_accounts.starting_arr
@@ -156,7 +159,6 @@ evidenced as (
                 then cohort_accounts.starting_arr - cohort_accounts.ending_arr
             else 0
         end as loss_arr,
-        surveys_in_window.reason_category as survey_reason,
         coalesce(crm_in_window.has_competitor_signal, 0) = 1 as has_competitor_signal,
         coalesce(crm_in_window.has_champion_departure, 0) = 1 as has_champion_departure,
         activation_failures.account_id is not null as has_activation_failure,

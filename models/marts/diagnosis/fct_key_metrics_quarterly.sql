@@ -47,12 +47,13 @@ quarters as (
     -- each quarter is measured at its last month, or at the latest complete month for the
     -- quarter to date
     select
-        quarter_start,
+        quarter_list.quarter_start,
+        latest_complete.as_of_date,
         case
-            when quarter_end_month < latest_complete.latest_complete_month then quarter_end_month
+            when quarter_list.quarter_end_month < latest_complete.latest_complete_month
+                then quarter_list.quarter_end_month
             else latest_complete.latest_complete_month
-        end as measured_month,
-        latest_complete.as_of_date
+        end as measured_month
     from (
         select distinct
             cast({{ dbt.date_trunc('quarter', 'period_start') }} as date) as quarter_start,

@@ -64,7 +64,8 @@ quarterly_values as (
         max(case
             when quarterly.quarter_start
                 = cast({{ dbt.dateadd('month', -12, 'as_of_month.quarter_start') }} as date)
-                then 1 else 0
+                then 1
+            else 0
         end) as has_quarter_four_ago
     from quarterly
     cross join as_of_month
@@ -76,6 +77,7 @@ quarterly_notes as (
         metric_key,
         value,
         value_four_quarters_ago,
+        has_quarter_four_ago,
         case
             when value is null and metric_key = 'time_to_first_value'
                 then 'Not measurable: fewer than half of the quarter''s signups (first-value window ended) reached first value, or there were none (onboarding.fct_onboarding_milestones)'
@@ -99,8 +101,7 @@ quarterly_notes as (
                 then 'Share of the quarter''s signups that reached the first-value milestone within its window (onboarding.fct_onboarding_milestones)'
             when metric_key = 'healthy_account_share'
                 then 'Share of paying accounts in a healthy band at the quarter''s last health snapshot (health.fct_account_health)'
-        end as value_note,
-        has_quarter_four_ago
+        end as value_note
     from quarterly_values
 ),
 
@@ -109,25 +110,29 @@ headline_values as (
         'health_score_accuracy' as metric_key,
         cast(backtest.value as {{ double_type() }}) as value,
         case
-            when backtest.value is null then concat(
-                'Not measurable: ', coalesce(backtest.status_reason, 'no backtest figure'),
-                ' (calibration.fct_health_backtest)')
+            when backtest.value is null
+                then concat(
+                        'Not measurable: ', coalesce(backtest.status_reason, 'no backtest figure'),
+                        ' (calibration.fct_health_backtest)'
+                    )
             else 'Share of churn events flagged 30+ days ahead on the backtest''s test period (calibration.fct_health_backtest, warned_share); one figure for the whole period, no quarterly series'
         end as value_note
     from (select 1 as one) as anchor
-    left join backtest on 1 = 1
+    left join backtest on anchor.one = 1
     union all
     select
         'intervention_success_rate' as metric_key,
         cast(interventions.treated_save_rate as {{ double_type() }}) as value,
         case
-            when interventions.treated_save_rate is null then concat(
-                'Not measurable: ', coalesce(interventions.status_reason, 'no settled episode'),
-                ' (interventions.fct_intervention_outcomes)')
+            when interventions.treated_save_rate is null
+                then concat(
+                        'Not measurable: ', coalesce(interventions.status_reason, 'no settled episode'),
+                        ' (interventions.fct_intervention_outcomes)'
+                    )
             else 'Save rate of the settled episodes of treated at-risk accounts, all history (interventions.fct_intervention_outcomes, overall); no quarterly series'
         end as value_note
     from (select 1 as one) as anchor
-    left join interventions on 1 = 1
+    left join interventions on anchor.one = 1
     union all
     select
         'winback_conversion_rate' as metric_key,
@@ -138,7 +143,7 @@ headline_values as (
             else 'Addressable churns back on or after their win-back window opened / those whose window opened, all history (winback.fct_winback_performance, all); no quarterly series'
         end as value_note
     from (select 1 as one) as anchor
-    left join winback on 1 = 1
+    left join winback on anchor.one = 1
 ),
 
 all_values as (
