@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import community
 from . import constants as C
 from .state import (
     ADMIN,
@@ -76,7 +77,8 @@ class ChurnMixin(SimulationState):
             mult = mult * np.where(is_on, E[d]["hazard_multiplier"], 1.0)
         n_int = (self.conn[idx] >= 0).sum(axis=1)
         mult = mult * C.PROTECTIVE_EFFECTS["per_connected_integration"] ** n_int
-        mult = mult * np.where(a["community"][idx], C.PROTECTIVE_EFFECTS["community_member"], 1.0)
+        member = community.is_member(a, idx, t)
+        mult = mult * np.where(member, C.PROTECTIVE_EFFECTS["community_member"], 1.0)
         return mult, active
 
     # ------------------------------------------------------------------ drivers
@@ -245,6 +247,7 @@ class ChurnMixin(SimulationState):
             * np.where(first_ren, E["renewal_cliff"]["hazard_multiplier"], 1.0)
         )
         churn = rng.random(len(idx)) < -np.expm1(-rate)
+        community.tally_intents(self, idx, t, rate, churn)
         ci = idx[churn]
         if len(ci) == 0:
             return

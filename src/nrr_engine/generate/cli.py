@@ -12,13 +12,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import constants as C
-from . import onboarding
+from . import community, onboarding
 from .io import TableWriter, write_table
 from .schema import SCHEMAS, TABLES
 from .simulate import simulate
 from .tables import SESSION_RATE, Builder, behaviour_tables
 
-GENERATOR_VERSION = "1.1.0"
+GENERATOR_VERSION = "1.2.0"
 FORMATS = ("parquet", "csv")
 
 
@@ -120,6 +120,7 @@ def generate(
         "cs_activity": cs_activity_manifest(),
         "feedback_theme_effects": b.voice.effects(),
         "onboarding": onboarding_manifest(sim, b),
+        "community": community.manifest(sim),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
