@@ -92,9 +92,7 @@ def _independent(raw) -> dict:
                 for start, end in ps:
                     if start <= month and (end is None or end > month):
                         member = any(lo <= t < hi for t in activity.get(account, ()))
-                        churned = end is not None and end <= month + dt.timedelta(
-                            days=OUTCOME_DAYS
-                        )
+                        churned = end is not None and end <= month + dt.timedelta(days=OUTCOME_DAYS)
                         counts["n1" if member else "n0"] += 1
                         counts["a" if member else "c"] += int(churned)
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)

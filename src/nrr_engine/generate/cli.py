@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import constants as C
 from . import community, onboarding
+from . import constants as C
 from .io import TableWriter, write_table
 from .schema import SCHEMAS, TABLES
 from .simulate import simulate
