@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import community
 from . import constants as C
 from .state import (
     ANALYTICS,
@@ -152,7 +151,9 @@ class AccountsMixin(SimulationState):
             drift=np.array(C.HEALTH_DRIFT_BY_ICP_TIER)[icp - 1],
             sigma=np.array(C.HEALTH_VOLATILITY_BY_SEGMENT)[seg],
             h0=h0,
-            community=rng.random(n),  # the uniform of membership (community.py)
+            community=rng.random(n)
+            < np.array(C.COMMUNITY_MEMBER_SHARE)[seg]
+            * np.where(icp == 1, C.COMMUNITY_TIER1_LIFT, 1.0),
             comp=rng.integers(0, len(C.COMPETITORS), n),
             usage_line=rng.random(n) < np.array(C.USAGE_LINE_SHARE)[seg],
             usage_qty=np.round(
@@ -162,9 +163,6 @@ class AccountsMixin(SimulationState):
             addon0=rng.random(n) < np.array(C.ANALYTICS_AT_START_SHARE)[seg],
             nps_phase=rng.integers(0, C.NPS_CYCLE_MONTHS, n),
             name=rng.integers(0, 10**9, n),
-        )
-        self.a["community"], self.a["community_join_m"] = community.draw_membership(
-            self.seed, self.a["community"], seg, icp, h0, self.mu_ref, c
         )
 
     def _start_accounts(self, new: np.ndarray, t: int) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import community
 from . import constants as C
 from .state import ADMIN, CHAMPION, CRM, END_USER, NOT_PAYING, PAYING, SPONSOR, SimulationState
 from .util import SECONDS_PER_HOUR, pick, pick_rows
@@ -387,8 +386,7 @@ class BehaviourMixin(SimulationState):
     def _community_activity(self, t, s, access) -> None:
         rb, a = self.rb, self.a
         member_rate = np.array(C.COMMUNITY_RATE_MONTHLY)[a["seg"]]
-        joined = community.is_member(a, slice(None), t)
-        rate = np.where(joined, member_rate, C.COMMUNITY_NON_MEMBER_RATE) * (
+        rate = np.where(a["community"], member_rate, C.COMMUNITY_NON_MEMBER_RATE) * (
             C.COMMUNITY_HEALTH_BASE + s
         )
         nc = rb.poisson(rate * access)

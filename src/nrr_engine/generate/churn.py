@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import community
 from . import constants as C
 from .state import (
     ADMIN,
@@ -77,8 +76,7 @@ class ChurnMixin(SimulationState):
             mult = mult * np.where(is_on, E[d]["hazard_multiplier"], 1.0)
         n_int = (self.conn[idx] >= 0).sum(axis=1)
         mult = mult * C.PROTECTIVE_EFFECTS["per_connected_integration"] ** n_int
-        member = community.is_member(a, idx, t)
-        mult = mult * np.where(member, C.PROTECTIVE_EFFECTS["community_member"], 1.0)
+        mult = mult * np.where(a["community"][idx], C.PROTECTIVE_EFFECTS["community_member"], 1.0)
         return mult, active
 
     # ------------------------------------------------------------------ drivers
@@ -247,7 +245,7 @@ class ChurnMixin(SimulationState):
             * np.where(first_ren, E["renewal_cliff"]["hazard_multiplier"], 1.0)
         )
         churn = rng.random(len(idx)) < -np.expm1(-rate)
-        community.tally_intents(self, idx, t, rate, churn)
+        self._tally_community(idx, rate, churn)
         ci = idx[churn]
         if len(ci) == 0:
             return
@@ -263,6 +261,18 @@ class ChurnMixin(SimulationState):
         self.h[ci] += C.NOTICE_HEALTH_SHOCK
         self.exp_exec[ci] = -1
         self.con_exec[ci] = -1
+
+    def _tally_community(self, idx: np.ndarray, rate: np.ndarray, churn: np.ndarray) -> None:
+        """Count churn decisions of members and non-members against their expectation had
+        membership no effect (the manifest's realised causal hazard ratio). Arithmetic only, no
+        draw: the paths do not move."""
+        member = self.a["community"][idx]
+        effect = C.PROTECTIVE_EFFECTS["community_member"]
+        expected = -np.expm1(-rate / np.where(member, effect, 1.0))
+        tally = self.__dict__.setdefault("community_tally", np.zeros((2, 2)))
+        for g, m in enumerate((member, ~member)):
+            tally[g, 0] += churn[m].sum()
+            tally[g, 1] += expected[m].sum()
 
     def _reason_weights(self, ci: np.ndarray, act: dict, first_ren: np.ndarray) -> np.ndarray:
         """Weights of the churn reasons: a base mix plus each active driver's excess hazard."""

@@ -567,18 +567,12 @@ ANONYMOUS_HEALTH_BETA = (3, 2)
 #: sentiment: negative below (1 - h) ** a, positive above 1 - h ** b
 FEEDBACK_NEGATIVE_POWER = 1.5
 FEEDBACK_POSITIVE_POWER = 2
-#: community membership (community.py): base join share by segment, lift of ICP tier 1, the
-#: propensity's sensitivity to latent health at creation (exp(k * (h0 - mu_ref))), its cap, and
-#: the mean delay (months, geometric >= 1) from creation to joining
+#: community actions per month of members by segment, of non-members, * (base + health)
 COMMUNITY_MEMBER_SHARE = [0.15, 0.30, 0.45]
 COMMUNITY_TIER1_LIFT = 1.3
-COMMUNITY_HEALTH_PROPENSITY = 0.6
-COMMUNITY_MAX_PROPENSITY = 0.9
-COMMUNITY_JOIN_DELAY_MEAN_MONTHS = 6
-#: community actions per month of joined members by segment, of non-members, * (base + health)
-COMMUNITY_RATE_MONTHLY = [2.0, 2.5, 3.5]
-COMMUNITY_NON_MEMBER_RATE = 0.005
-COMMUNITY_HEALTH_BASE = 0.6
+COMMUNITY_RATE_MONTHLY = [1.0, 1.5, 2.5]
+COMMUNITY_NON_MEMBER_RATE = 0.03
+COMMUNITY_HEALTH_BASE = 0.3
 #: usage multipliers: failed activations (beyond months_0_1 until this tenure), the tail of a
 #: usage decline after its window, a lost champion, trials and free plans
 ACTIVATION_FAILURE_USAGE_MONTHS = 8

@@ -558,12 +558,8 @@ class Builder:
             2,
         )
         status[failed] = FAILED
-        # a planted failure keeps its trace: never voided or refunded (a void would reset its
-        # attempts to 0 and hide the failure an involuntary churn stands on)
-        planted = np.zeros(n_inv, bool)
-        planted[pi] = True
-        void = (u > VOID_ABOVE) & ~failed & ~planted
-        refunded = (u > REFUNDED_ABOVE) & (u <= VOID_ABOVE) & ~failed & ~planted
+        void = (u > VOID_ABOVE) & ~failed
+        refunded = (u > REFUNDED_ABOVE) & (u <= VOID_ABOVE) & ~failed
         status[void] = VOID
         attempts[void] = 0
         status[refunded] = REFUNDED
