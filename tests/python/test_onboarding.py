@@ -152,6 +152,33 @@ def test_the_funnel_reads_the_median_and_the_shares_off_the_curve(book_build):
     assert row["target"] == pytest.approx(0.60)
 
 
+def test_the_funnel_counts_only_elapsed_windows(book_build):
+    # B11 reached M3 on its third day, inside a 7-day window still open at the data's end: it is
+    # neither a reach nor a miss yet. Recounted here from the raw CSV files (3 active days).
+    created = {r["account_id"]: _ts(r["created_at"]) for r in _csv("accounts")}
+    first_of_day = {}  # account -> {day: first event time since creation}
+    for r in _csv("usage_events"):
+        a, t = r["account_id"], _ts(r["occurred_at"])
+        if a in created and t >= created[a]:
+            d = first_of_day.setdefault(a, {})
+            d[t.date()] = min(d.get(t.date(), t), t)
+    third_day = {a: sorted(d.values())[2] for a, d in first_of_day.items() if len(d) >= 3}
+    end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
+    first_day = min(_ts(r["occurred_at"]) for r in _csv("usage_events")).date()
+    observed = [a for a, c in created.items() if c.date() >= first_day]
+    elapsed = [a for a in observed if created[a] + dt.timedelta(hours=168) <= end]
+    assert "B11" in observed and "B11" not in elapsed
+    window = dt.timedelta(hours=168)
+    reached = [a for a in elapsed if a in third_day and third_day[a] - created[a] <= window]
+    assert "B11" in third_day  # reached, but inside its window
+    (row,) = _query(
+        book_build,
+        "select sum(accounts_window_elapsed) as elapsed, sum(reached_within_window) as reached "
+        "from onboarding.fct_activation_funnel where path = 'all' and milestone = 'M3'",
+    )
+    assert row == {"elapsed": len(elapsed), "reached": len(reached)}
+
+
 def _retention_build(tmp_path_factory, seed: int):
     root = tmp_path_factory.mktemp(f"onboarding_seed_{seed}")
     raw = generate_book(root / "raw", 2000, 36, seed=seed)

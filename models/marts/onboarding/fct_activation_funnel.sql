@@ -58,7 +58,10 @@ reach as (
         max(target_share) as target_share,
         count(*) as accounts,
         sum(case when is_window_elapsed then 1 else 0 end) as accounts_window_elapsed,
-        sum(case when is_reached_within_window then 1 else 0 end) as reached_within_window
+        -- only accounts whose window has ended: one still inside it that has already reached
+        -- the milestone is not yet comparable with those that are still to reach it
+        sum(case when is_window_elapsed and is_reached_within_window then 1 else 0 end)
+            as reached_within_window
     from by_path
     group by signup_month, path, milestone, milestone_order
 ),

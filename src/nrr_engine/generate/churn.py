@@ -251,6 +251,7 @@ class ChurnMixin(SimulationState):
             * np.where(first_ren, E["renewal_cliff"]["hazard_multiplier"], 1.0)
         )
         churn = rng.random(len(idx)) < -np.expm1(-rate)
+        self._tally_community(idx, rate, churn)
         ci = idx[churn]
         if len(ci) == 0:
             return
@@ -268,6 +269,18 @@ class ChurnMixin(SimulationState):
         self.h[ci] += C.NOTICE_HEALTH_SHOCK
         self.exp_exec[ci] = -1
         self.con_exec[ci] = -1
+
+    def _tally_community(self, idx: np.ndarray, rate: np.ndarray, churn: np.ndarray) -> None:
+        """Count churn decisions of members and non-members against their expectation had
+        membership no effect (the manifest's realised causal hazard ratio). Arithmetic only, no
+        draw: the paths do not move."""
+        member = self.a["community"][idx]
+        effect = C.PROTECTIVE_EFFECTS["community_member"]
+        expected = -np.expm1(-rate / np.where(member, effect, 1.0))
+        tally = self.__dict__.setdefault("community_tally", np.zeros((2, 2)))
+        for g, m in enumerate((member, ~member)):
+            tally[g, 0] += churn[m].sum()
+            tally[g, 1] += expected[m].sum()
 
     def _reason_weights(self, ci: np.ndarray, act: dict, first_ren: np.ndarray) -> np.ndarray:
         """Weights of the churn reasons: a base mix plus each active driver's excess hazard."""

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from . import constants as C
@@ -123,6 +124,7 @@ def generate(
         "feedback_theme_effects": b.voice.effects(),
         "onboarding": onboarding_manifest(sim, b),
         "scenario": scenarios.manifest(scenario, sim.scenario, sim),
+        "community": community_manifest(sim),
         "ground_truth": {
             "churn_date": "end_date of the last paid recurring line when the account has no ARR "
             "at end-date (null when it is paying at end-date)",
@@ -152,6 +154,47 @@ def generate(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return counts
+
+
+def community_manifest(sim) -> dict:
+    """The planted community effect: its causal size, the confounding, and both as realised."""
+    a = sim.a
+    seg, mem = a["seg"], a["community"]
+    tally = sim.__dict__.get("community_tally", np.zeros((2, 2)))
+    realised = None
+    if (tally[:, 1] > 0).all() and tally[1, 0] > 0:
+        realised = round(float((tally[0, 0] / tally[0, 1]) / (tally[1, 0] / tally[1, 1])), 4)
+    return {
+        "causal_hazard_ratio": C.PROTECTIVE_EFFECTS["community_member"],
+        "causal": "a member's monthly churn hazard (monthly plans) and renewal churn hazard "
+        "(term contracts) is multiplied by causal_hazard_ratio (protective_effects."
+        "community_member) over its whole life, whatever its health, segment or tenure",
+        "causal_hazard_ratio_realised": realised,
+        "causal_hazard_ratio_realised_definition": "churn decisions of members over their "
+        "expectation had membership no effect (sum of each candidate month's decision "
+        "probability without the factor), divided by the same ratio of non-members: the "
+        "causal effect as this book's draws realised it (no extra draw)",
+        "churn_decisions_realised": {
+            "members": int(tally[0, 0]),
+            "non_members": int(tally[1, 0]),
+        },
+        "membership": "drawn once at creation: member_share[segment] * tier1_lift for ICP "
+        "tier 1 accounts (ICP tier 1 has a higher latent health drift)",
+        "member_share": dict(zip(C.SEGMENTS, C.COMMUNITY_MEMBER_SHARE, strict=True)),
+        "tier1_lift": C.COMMUNITY_TIER1_LIFT,
+        "member_share_by_segment_realised": {
+            s: round(float(mem[seg == i].mean()), 4) if (seg == i).any() else None
+            for i, s in enumerate(C.SEGMENTS)
+        },
+        "confounding": "community activity (the observable membership) is Poisson(rate * "
+        "(health_base + sigmoid(latent health))) actions a month while the account has access, "
+        "rate = rate_monthly[segment] for members and non_member_rate otherwise: "
+        "activity-defined membership is confounded by health, segment and ICP tier, so a "
+        "naive member/non-member comparison overstates the causal effect",
+        "rate_monthly": dict(zip(C.SEGMENTS, C.COMMUNITY_RATE_MONTHLY, strict=True)),
+        "non_member_rate": C.COMMUNITY_NON_MEMBER_RATE,
+        "health_base": C.COMMUNITY_HEALTH_BASE,
+    }
 
 
 def onboarding_manifest(sim, b) -> dict:
