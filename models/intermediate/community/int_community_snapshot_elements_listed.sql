@@ -31,7 +31,7 @@ final as (
     inner join community
         on snapshots.account_id = community.account_id
         and community.occurred_at
-            >= cast({{ dbt.dateadd('day', -member_days, 'snapshots.snapshot_date') }} as timestamp)
+        >= cast({{ dbt.dateadd('day', -member_days, 'snapshots.snapshot_date') }} as timestamp)
         and community.occurred_at < cast(snapshots.snapshot_date as timestamp)
     left join elements
         on community.activity_type = elements.activity_type

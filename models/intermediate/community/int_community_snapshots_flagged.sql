@@ -61,7 +61,7 @@ snapshot_dates as (
     cross join coverage
     where cast(months.month as date) >= coverage.covered_from
         and {{ dbt.dateadd('day', outcome_days, 'cast(months.month as date)') }}
-            <= as_of.as_of_date
+        <= as_of.as_of_date
 ),
 
 first_revenue as (
@@ -92,7 +92,7 @@ activity_in_window as (
     inner join community
         on paying.account_id = community.account_id
         and community.occurred_at
-            >= cast({{ dbt.dateadd('day', -member_days, 'paying.snapshot_date') }} as timestamp)
+        >= cast({{ dbt.dateadd('day', -member_days, 'paying.snapshot_date') }} as timestamp)
         and community.occurred_at < cast(paying.snapshot_date as timestamp)
     group by paying.account_id, paying.snapshot_date
 ),
@@ -136,7 +136,7 @@ latest_health as (
         on paying.account_id = health_without_community.account_id
         and health_without_community.snapshot_date <= paying.snapshot_date
         and health_without_community.snapshot_date
-            > {{ dbt.dateadd('day', -7, 'paying.snapshot_date') }}
+        > {{ dbt.dateadd('day', -7, 'paying.snapshot_date') }}
     where health_without_community.health_score is not null
     group by paying.account_id, paying.snapshot_date
 ),
@@ -194,7 +194,7 @@ final as (
         tenure_months,
         case
             {%- for bound in bounds %}
-            when tenure_months < {{ bound }} then '{{ "%02d" % (bounds[loop.index0 - 1] if not loop.first else 0) }}-{{ "%02d" % bound }}m'
+                when tenure_months < {{ bound }} then '{{ "%02d" % (bounds[loop.index0 - 1] if not loop.first else 0) }}-{{ "%02d" % bound }}m'
             {%- endfor %}
             else '{{ "%02d" % bounds[-1] }}m+'
         end as tenure_band,

@@ -59,7 +59,7 @@ first_lines as (
         account_id,
         interval_months,
         row_number() over (
-            partition by account_id order by start_date, interval_months desc, line_item_id
+            partition by account_id order by start_date asc, interval_months desc, line_item_id asc
         ) as line_rank
     from line_items
     where arr_usd > 0 and product = 'platform'
@@ -81,11 +81,12 @@ retained as (
     select
         firsts.account_id,
         {%- for months in [6, 12] %}
-        max(case
-            when in_scope.month = cast({{ dbt.dateadd('month', months, 'firsts.first_revenue_month') }} as date)
-                and in_scope.arr > 0 then 1 else 0
-        end) as kept_{{ months }}m
-        {%- if not loop.last %},{% endif %}
+            max(case
+                when in_scope.month = cast({{ dbt.dateadd('month', months, 'firsts.first_revenue_month') }} as date)
+                    and in_scope.arr > 0 then 1
+                else 0
+            end) as kept_{{ months }}m
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from firsts
     inner join in_scope
@@ -111,12 +112,12 @@ profiled as (
         coalesce(arr_at.baseline_arr, 0) as baseline_arr,
         coalesce(arr_at.as_of_arr, 0) as as_of_arr,
         {%- for months in [6, 12] %}
-        case
-            when cast({{ dbt.dateadd('month', months, 'firsts.first_revenue_month') }} as date)
-                <= diagnosis.as_of_month
-                then retained.kept_{{ months }}m = 1
-        end as is_retained_{{ months }}m
-        {%- if not loop.last %},{% endif %}
+            case
+                when cast({{ dbt.dateadd('month', months, 'firsts.first_revenue_month') }} as date)
+                    <= diagnosis.as_of_month
+                    then retained.kept_{{ months }}m = 1
+            end as is_retained_{{ months }}m
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from firsts
     cross join diagnosis

@@ -29,44 +29,44 @@ diagnosis as (
 
 tenure_months as (
     {% for m in range(1, 38) -%}
-    select {{ m }} as tenure_month
-    {% if not loop.last %}union all
-    {% endif -%}
+        select {{ m }} as tenure_month
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 
 {% set drift_windows = {'icp_drift_6m': 6, 'icp_drift_12m': 12} %}
 {% for test_key, months in drift_windows.items() %}
-{{ test_key }}_cohorts as (
-    select
-        profiles.account_id,
-        case
-            when profiles.first_revenue_month
-                >= cast({{ dbt.dateadd('month', -(months + 11), 'diagnosis.as_of_month') }} as date)
-                then 'a'
-            else 'b'
-        end as cohort_group,
-        profiles.is_retained_{{ months }}m as is_retained
-    from profiles
-    cross join diagnosis
-    where {% if months == 12 %}profiles.is_retained_6m and {% endif %}profiles.first_revenue_month
-        >= cast({{ dbt.dateadd('month', -(months + 23), 'diagnosis.as_of_month') }} as date)
-        and profiles.first_revenue_month
-        <= cast({{ dbt.dateadd('month', -months, 'diagnosis.as_of_month') }} as date)
-),
+    {{ test_key }}_cohorts as (
+        select
+            profiles.account_id,
+            case
+                when profiles.first_revenue_month
+                    >= cast({{ dbt.dateadd('month', -(months + 11), 'diagnosis.as_of_month') }} as date)
+                    then 'a'
+                else 'b'
+            end as cohort_group,
+            profiles.is_retained_{{ months }}m as is_retained
+        from profiles
+        cross join diagnosis
+        where {% if months == 12 %}profiles.is_retained_6m and {% endif %}profiles.first_revenue_month
+            >= cast({{ dbt.dateadd('month', -(months + 23), 'diagnosis.as_of_month') }} as date)
+            and profiles.first_revenue_month
+            <= cast({{ dbt.dateadd('month', -months, 'diagnosis.as_of_month') }} as date)
+    ),
 
-{{ test_key }} as (
-    select
-        '{{ test_key }}' as test_key,
-        'recent_4_signup_quarters' as group_a_label,
-        count(case when cohort_group = 'a' then 1 end) as group_a_exposure,
-        count(case when cohort_group = 'a' and is_retained then 1 end) as group_a_events,
-        'previous_4_signup_quarters' as group_b_label,
-        count(case when cohort_group = 'b' then 1 end) as group_b_exposure,
-        count(case when cohort_group = 'b' and is_retained then 1 end) as group_b_events,
-        cast(null as {{ dbt.type_string() }}) as top_value
-    from {{ test_key }}_cohorts
-),
+    {{ test_key }} as (
+        select
+            '{{ test_key }}' as test_key,
+            'recent_4_signup_quarters' as group_a_label,
+            count(case when cohort_group = 'a' then 1 end) as group_a_exposure,
+            count(case when cohort_group = 'a' and is_retained then 1 end) as group_a_events,
+            'previous_4_signup_quarters' as group_b_label,
+            count(case when cohort_group = 'b' then 1 end) as group_b_exposure,
+            count(case when cohort_group = 'b' and is_retained then 1 end) as group_b_events,
+            cast(null as {{ dbt.type_string() }}) as top_value
+        from {{ test_key }}_cohorts
+    ),
 {% endfor %}
 
 cliff_exposure as (
@@ -79,8 +79,10 @@ cliff_exposure as (
     cross join diagnosis
     inner join tenure_months
         on tenure_months.tenure_month <= profiles.observed_tenure_months
-        and (profiles.first_churn_tenure_months is null
-            or tenure_months.tenure_month <= profiles.first_churn_tenure_months)
+        and (
+            profiles.first_churn_tenure_months is null
+            or tenure_months.tenure_month <= profiles.first_churn_tenure_months
+        )
     where profiles.first_revenue_month
         >= cast({{ dbt.dateadd('month', -24, 'diagnosis.as_of_month') }} as date)
 ),
@@ -105,14 +107,17 @@ renewals as (
         tenure_months.tenure_month as renewal_month,
         case
             when profiles.first_churn_tenure_months between tenure_months.tenure_month
-                and tenure_months.tenure_month + 1 then 1 else 0
+                and tenure_months.tenure_month + 1 then 1
+            else 0
         end as churned
     from profiles
     inner join tenure_months
         on tenure_months.tenure_month in (12, 24, 36)
         and tenure_months.tenure_month + 1 <= profiles.observed_tenure_months
-        and (profiles.first_churn_tenure_months is null
-            or profiles.first_churn_tenure_months >= tenure_months.tenure_month)
+        and (
+            profiles.first_churn_tenure_months is null
+            or profiles.first_churn_tenure_months >= tenure_months.tenure_month
+        )
     where profiles.first_term_months >= 12
 ),
 
@@ -173,11 +178,11 @@ tests as (
 rated as (
     select
         tests.*,
-        case when group_a_exposure > 0 then 1.0 * group_a_events / group_a_exposure end as group_a_rate,
-        case when group_b_exposure > 0 then 1.0 * group_b_events / group_b_exposure end as group_b_rate,
+        case when tests.group_a_exposure > 0 then 1.0 * tests.group_a_events / tests.group_a_exposure end as group_a_rate,
+        case when tests.group_b_exposure > 0 then 1.0 * tests.group_b_events / tests.group_b_exposure end as group_b_rate,
         case
-            when group_a_exposure + group_b_exposure > 0
-                then 1.0 * (group_a_events + group_b_events) / (group_a_exposure + group_b_exposure)
+            when tests.group_a_exposure + tests.group_b_exposure > 0
+                then 1.0 * (tests.group_a_events + tests.group_b_events) / (tests.group_a_exposure + tests.group_b_exposure)
         end as pooled_rate
     from tests
 ),
@@ -203,9 +208,12 @@ final as (
             when pooled_rate > 0 and pooled_rate < 1
                 and group_a_exposure > 0 and group_b_exposure > 0
                 then (case when test_key like 'icp_drift%' then group_b_rate - group_a_rate
-                    else group_a_rate - group_b_rate end)
-                    / sqrt(pooled_rate * (1 - pooled_rate)
-                        * (1.0 / group_a_exposure + 1.0 / group_b_exposure))
+                    else group_a_rate - group_b_rate
+                end)
+                / sqrt(
+                    pooled_rate * (1 - pooled_rate)
+                    * (1.0 / group_a_exposure + 1.0 / group_b_exposure)
+                )
         end as {{ double_type() }}) as z_score,
         top_value
     from rated

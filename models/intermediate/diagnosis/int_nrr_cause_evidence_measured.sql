@@ -48,28 +48,28 @@ survey_months as (
 ] %}
 survey_groups as (
     {% for cause, reason, a_start, b_start, b_span in survey_causes %}
-    select
-        '{{ cause }}' as rule_key,
-        count(case when survey_months.survey_month >= diagnosis.{{ a_start }} then 1 end) as a_n,
-        count(case
-            when survey_months.survey_month >= diagnosis.{{ a_start }}
-                and survey_months.reason_category = '{{ reason }}' then 1
-        end) as a_k,
-        count(case when survey_months.survey_month < diagnosis.{{ a_start }} then 1 end) as b_n,
-        count(case
-            when survey_months.survey_month < diagnosis.{{ a_start }}
-                and survey_months.reason_category = '{{ reason }}' then 1
-        end) as b_k
-    from survey_months
-    cross join diagnosis
-    where survey_months.survey_month <= diagnosis.as_of_month
-        {%- if b_span %}
-        and survey_months.survey_month
-            >= cast({{ dbt.dateadd('month', -b_span, 'diagnosis.' ~ b_start) }} as date)
-        {%- else %}
-        and survey_months.survey_month >= diagnosis.{{ b_start }}
-        {%- endif %}
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ cause }}' as rule_key,
+            count(case when survey_months.survey_month >= diagnosis.{{ a_start }} then 1 end) as a_n,
+            count(case
+                when survey_months.survey_month >= diagnosis.{{ a_start }}
+                    and survey_months.reason_category = '{{ reason }}' then 1
+            end) as a_k,
+            count(case when survey_months.survey_month < diagnosis.{{ a_start }} then 1 end) as b_n,
+            count(case
+                when survey_months.survey_month < diagnosis.{{ a_start }}
+                    and survey_months.reason_category = '{{ reason }}' then 1
+            end) as b_k
+        from survey_months
+        cross join diagnosis
+        where survey_months.survey_month <= diagnosis.as_of_month
+            {%- if b_span %}
+                and survey_months.survey_month
+                >= cast({{ dbt.dateadd('month', -b_span, 'diagnosis.' ~ b_start) }} as date)
+            {%- else %}
+                and survey_months.survey_month >= diagnosis.{{ b_start }}
+            {%- endif %}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -78,10 +78,11 @@ paying_months as (
     select
         movements.account_id,
         movements.month,
-        case when movements.movement_type = 'expansion' then 1 else 0 end as expanded,
         profiles.first_term_months,
-        mod(cast({{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}
-            as integer), 12)
+        case when movements.movement_type = 'expansion' then 1 else 0 end as expanded,
+        mod(cast(                                    {{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}
+            as integer
+        ), 12)
             as month_in_year
     from movements
     inner join profiles
@@ -124,11 +125,11 @@ two_groups as (
 two_groups_rated as (
     select
         rule_key,
+        a_n,
+        b_n,
         case when a_n > 0 then 1.0 * a_k / a_n end as a_rate,
         case when b_n > 0 then 1.0 * b_k / b_n end as b_rate,
-        case when a_n + b_n > 0 then 1.0 * (a_k + b_k) / (a_n + b_n) end as pooled,
-        a_n,
-        b_n
+        case when a_n + b_n > 0 then 1.0 * (a_k + b_k) / (a_n + b_n) end as pooled
     from two_groups
 ),
 
@@ -152,13 +153,13 @@ two_group_evidence as (
 
 test_evidence as (
     select
+        metric_value as evidence_value,
+        z_score,
         case test_key
             when 'onboarding_cliff' then 'time_to_value_failure'
             when 'icp_drift_12m' then 'icp_drift'
             when 'renewal_cliff' then 'cs_under_investment'
-        end as rule_key,
-        metric_value as evidence_value,
-        z_score
+        end as rule_key
     from tests
     where test_key in ('onboarding_cliff', 'icp_drift_12m', 'renewal_cliff')
 ),
@@ -178,7 +179,10 @@ share_evidence as (
 ),
 
 band_norms as (
-    select rule_key as arr_band, threshold_value as churn_norm, min_accounts
+    select
+        rule_key as arr_band,
+        threshold_value as churn_norm,
+        min_accounts
     from rules
     where rule_kind = 'arr_band_norm'
 ),
@@ -198,7 +202,8 @@ segment_band_evidence as (
     select
         'many_segments_churning' as rule_key,
         1.0 * count(case when 1.0 * segment_bands.churned / segment_bands.accounts
-            >= band_norms.churn_norm then 1 end) / nullif(count(*), 0) as evidence_value,
+                >= band_norms.churn_norm then 1
+        end) / nullif(count(*), 0) as evidence_value,
         cast(null as {{ double_type() }}) as z_score
     from segment_bands
     inner join band_norms
@@ -207,21 +212,44 @@ segment_band_evidence as (
 ),
 
 competitor_blocker as (
-    select 'competitor_structurally_ahead' as rule_key, evidence_value, cast(null as {{ double_type() }}) as z_score
+    select
+        'competitor_structurally_ahead' as rule_key,
+        evidence_value,
+        cast(null as {{ double_type() }}) as z_score
     from two_group_evidence
     where rule_key = 'competitive_displacement'
 ),
 
 evidence as (
-    select rule_key, evidence_value, z_score from two_group_evidence
+    select
+        rule_key,
+        evidence_value,
+        z_score
+    from two_group_evidence
     union all
-    select rule_key, evidence_value, z_score from test_evidence
+    select
+        rule_key,
+        evidence_value,
+        z_score
+    from test_evidence
     union all
-    select rule_key, evidence_value, z_score from share_evidence
+    select
+        rule_key,
+        evidence_value,
+        z_score
+    from share_evidence
     union all
-    select rule_key, evidence_value, z_score from segment_band_evidence
+    select
+        rule_key,
+        evidence_value,
+        z_score
+    from segment_band_evidence
     union all
-    select rule_key, evidence_value, z_score from competitor_blocker
+    select
+        rule_key,
+        evidence_value,
+        z_score
+    from competitor_blocker
 ),
 
 final as (

@@ -38,8 +38,8 @@ known as (
         community.account_id,
         community.user_id,
         community.occurred_at,
-        coalesce(elements.engagement_points, 0) as points,
-        as_of.as_of_date
+        as_of.as_of_date,
+        coalesce(elements.engagement_points, 0) as points
     from community
     cross join as_of
     left join elements
@@ -55,20 +55,24 @@ per_user as (
         max(occurred_at) as last_activity_at,
         sum(case
             when occurred_at >= cast({{ dbt.dateadd('day', 1 - window_days, 'as_of_date') }} as timestamp)
-                then points else 0
+                then points
+            else 0
         end) as engagement_score,
         sum(case
             when occurred_at >= cast({{ dbt.dateadd('day', 1 - window_days, 'as_of_date') }} as timestamp)
-                then 1 else 0
+                then 1
+            else 0
         end) as activities_in_window,
         sum(case
             when occurred_at >= cast({{ dbt.dateadd('day', 1 - quiet_days, 'as_of_date') }} as timestamp)
-                then 1 else 0
+                then 1
+            else 0
         end) as activities_recent,
         sum(case
             when occurred_at < cast({{ dbt.dateadd('day', 1 - quiet_days, 'as_of_date') }} as timestamp)
                 and occurred_at >= cast({{ dbt.dateadd('day', 1 - quiet_days - window_days, 'as_of_date') }} as timestamp)
-                then 1 else 0
+                then 1
+            else 0
         end) as activities_before_quiet,
         max(as_of_date) as as_of_date
     from known
@@ -78,9 +82,9 @@ per_user as (
 ranked as (
     select
         per_user.*,
-        sum(case when engagement_score > 0 then 1 else 0 end) over () as engaged_users,
+        sum(case when per_user.engagement_score > 0 then 1 else 0 end) over () as engaged_users,
         row_number() over (
-            order by engagement_score desc, last_activity_at desc, user_id
+            order by per_user.engagement_score desc, per_user.last_activity_at desc, per_user.user_id asc
         ) as engagement_rank
     from per_user
 ),
@@ -93,16 +97,19 @@ final as (
         cast(coalesce(arr.arr, 0) as {{ arr_type() }}) as arr,
         cast(ranked.engagement_score as {{ dbt.type_bigint() }}) as engagement_score,
         cast(ranked.activities_in_window as {{ dbt.type_bigint() }}) as activities_in_window,
-        cast(case when ranked.engagement_score > 0 then ranked.engagement_rank end
-            as {{ dbt.type_bigint() }}) as engagement_rank,
+        cast(
+            case when ranked.engagement_score > 0 then ranked.engagement_rank end
+            as {{ dbt.type_bigint() }}
+        ) as engagement_rank,
         (
             ranked.engagement_score > 0
             and ranked.engagement_rank
-                <= ceiling({{ var('community_top_user_share') }} * ranked.engaged_users)
+            <= ceiling({{ var('community_top_user_share') }} * ranked.engaged_users)
         ) as is_advisory_board_candidate,
         ranked.last_activity_at,
-        cast({{ dbt.datediff('cast(ranked.last_activity_at as date)', 'ranked.as_of_date', 'day') }}
-            as integer) as days_since_last_activity,
+        cast(                        {{ dbt.datediff('cast(ranked.last_activity_at as date)', 'ranked.as_of_date', 'day') }}
+            as integer
+        ) as days_since_last_activity,
         (ranked.activities_recent = 0 and ranked.activities_before_quiet > 0) as is_gone_quiet,
         ranked.as_of_date
     from ranked

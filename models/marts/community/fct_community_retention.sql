@@ -56,8 +56,8 @@ classified as (
         snapshots.segment,
         snapshots.tenure_band,
         snapshots.health_stratum,
-        case when exposed.account_id is not null then 1 else 0 end as is_exposed,
-        snapshots.is_churned
+        snapshots.is_churned,
+        case when exposed.account_id is not null then 1 else 0 end as is_exposed
     from snapshots
     cross join comparisons
     left join exposed
@@ -103,13 +103,13 @@ mantel_haenszel as (
 estimated as (
     select
         mantel_haenszel.*,
-        case when mh_r > 0 and mh_s > 0 then mh_r / mh_s end as mh_rr,
-        case when mh_r > 0 and mh_s > 0 then sqrt(mh_p / (mh_r * mh_s)) end as mh_se,
+        case when mantel_haenszel.mh_r > 0 and mantel_haenszel.mh_s > 0 then mantel_haenszel.mh_r / mantel_haenszel.mh_s end as mh_rr,
+        case when mantel_haenszel.mh_r > 0 and mantel_haenszel.mh_s > 0 then sqrt(mantel_haenszel.mh_p / (mantel_haenszel.mh_r * mantel_haenszel.mh_s)) end as mh_se,
         (
-            member_churns >= {{ min_churns }}
-            and non_member_churns >= {{ min_churns }}
-            and member_snapshots >= {{ min_snapshots }}
-            and non_member_snapshots >= {{ min_snapshots }}
+            mantel_haenszel.member_churns >= {{ min_churns }}
+            and mantel_haenszel.non_member_churns >= {{ min_churns }}
+            and mantel_haenszel.member_snapshots >= {{ min_snapshots }}
+            and mantel_haenszel.non_member_snapshots >= {{ min_snapshots }}
         ) as has_enough_data
     from mantel_haenszel
 ),
@@ -119,15 +119,15 @@ bounded as (
         estimated.*,
         {{ safe_ratio('member_churns', 'member_snapshots') }} as member_churn_rate,
         {{ safe_ratio('non_member_churns', 'non_member_snapshots') }} as non_member_churn_rate,
-        case when member_churns > 0 and non_member_churns > 0
-            then (member_churns / member_snapshots) / (non_member_churns / non_member_snapshots)
+        case when estimated.member_churns > 0 and estimated.non_member_churns > 0
+                then (estimated.member_churns / estimated.member_snapshots) / (estimated.non_member_churns / estimated.non_member_snapshots)
         end as raw_rr,
         {{ risk_ratio_bound('member_churns', 'member_snapshots', 'non_member_churns',
             'non_member_snapshots', z, -1) }} as raw_rr_lower,
         {{ risk_ratio_bound('member_churns', 'member_snapshots', 'non_member_churns',
             'non_member_snapshots', z, 1) }} as raw_rr_upper,
-        exp(ln(mh_rr) - {{ z }} * mh_se) as mh_rr_lower,
-        exp(ln(mh_rr) + {{ z }} * mh_se) as mh_rr_upper
+        exp(ln(estimated.mh_rr) - {{ z }} * estimated.mh_se) as mh_rr_lower,
+        exp(ln(estimated.mh_rr) + {{ z }} * estimated.mh_se) as mh_rr_upper
     from estimated
 ),
 

@@ -27,13 +27,13 @@ diagnosis as (
 starting_book as (
     select
         profiles.*,
-        case when as_of_arr = 0 then 1 else 0 end as is_churned,
-        case when as_of_arr = 0 then baseline_arr else 0 end as churned_arr,
+        case when profiles.as_of_arr = 0 then 1 else 0 end as is_churned,
+        case when profiles.as_of_arr = 0 then profiles.baseline_arr else 0 end as churned_arr,
         case
-            when as_of_arr > 0 and as_of_arr < baseline_arr then baseline_arr - as_of_arr else 0
+            when profiles.as_of_arr > 0 and profiles.as_of_arr < profiles.baseline_arr then profiles.baseline_arr - profiles.as_of_arr else 0
         end as contraction_arr
     from profiles
-    where baseline_arr > 0
+    where profiles.baseline_arr > 0
 ),
 
 {% set dimensions = {
@@ -44,17 +44,17 @@ starting_book as (
 } %}
 grouped as (
     {% for diagnostic, column in dimensions.items() %}
-    select
-        '{{ diagnostic }}' as diagnostic,
-        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(unknown)') as group_value,
-        count(*) as starting_accounts,
-        sum(is_churned) as churned_accounts,
-        sum(baseline_arr) as starting_arr,
-        sum(churned_arr) as churned_arr,
-        sum(contraction_arr) as contraction_arr
-    from starting_book
-    group by coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(unknown)')
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ diagnostic }}' as diagnostic,
+            coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(unknown)') as group_value,
+            count(*) as starting_accounts,
+            sum(is_churned) as churned_accounts,
+            sum(baseline_arr) as starting_arr,
+            sum(churned_arr) as churned_arr,
+            sum(contraction_arr) as contraction_arr
+        from starting_book
+        group by coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(unknown)')
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -128,7 +128,7 @@ test_rows as (
         tests.z_score,
         rules.threshold_value,
         tests.metric_value >= rules.threshold_value
-            and (rules.min_z_score = 0 or tests.z_score >= rules.min_z_score) as is_flagged
+        and (rules.min_z_score = 0 or tests.z_score >= rules.min_z_score) as is_flagged
     from tests
     inner join rules
         on rules.rule_key = case tests.test_key

@@ -24,7 +24,9 @@ quartered as (
 ),
 
 quarter_first_months as (
-    select quarter_start, min(month) as first_month
+    select
+        quarter_start,
+        min(month) as first_month
     from quartered
     group by quarter_start
 ),
@@ -46,7 +48,7 @@ moved as (
     select
         quarter_start,
         {%- for movement in ['new', 'reactivation', 'expansion'] %}
-        sum(case when movement_type = '{{ movement }}' then movement_arr else 0 end) as {{ movement }}_arr,
+            sum(case when movement_type = '{{ movement }}' then movement_arr else 0 end) as {{ movement }}_arr,
         {%- endfor %}
         sum(case when movement_type = 'contraction' then -movement_arr else 0 end) as contraction_arr,
         sum(case when movement_type = 'churn' then -movement_arr else 0 end) as churned_arr,
@@ -65,10 +67,10 @@ shares as (
         moved.expansion_arr,
         moved.contraction_arr,
         moved.churned_arr,
-        starting.starting_arr + moved.new_arr + moved.reactivation_arr + moved.expansion_arr
-            - moved.contraction_arr - moved.churned_arr as ending_arr,
         starting.starting_customers,
         moved.churned_customers,
+        starting.starting_arr + moved.new_arr + moved.reactivation_arr + moved.expansion_arr
+        - moved.contraction_arr - moved.churned_arr as ending_arr,
         case when starting.starting_arr > 0 then 1.0 * moved.expansion_arr / starting.starting_arr end as expansion_share,
         case when starting.starting_arr > 0 then 1.0 * moved.reactivation_arr / starting.starting_arr end as reactivation_share,
         case when starting.starting_arr > 0 then 1.0 * moved.contraction_arr / starting.starting_arr end as contraction_share,
@@ -85,8 +87,8 @@ shares as (
 retention as (
     select
         shares.*,
-        1 + expansion_share + reactivation_share - contraction_share - churn_share as quarterly_nrr,
-        1 - contraction_share - churn_share as quarterly_grr
+        1 + shares.expansion_share + shares.reactivation_share - shares.contraction_share - shares.churn_share as quarterly_nrr,
+        1 - shares.contraction_share - shares.churn_share as quarterly_grr
     from shares
 ),
 
@@ -94,12 +96,12 @@ changes as (
     select
         retention.*,
         {%- for component in components + ['logo_churn'] %}
-        {{ component }}_share - lag({{ component }}_share) over (order by quarter_start)
-            as {{ component }}_share_change,
+            {{ component }}_share - lag({{ component }}_share) over (order by retention.quarter_start)
+                as {{ component }}_share_change,
         {%- endfor %}
-        quarterly_nrr - lag(quarterly_nrr) over (order by quarter_start) as quarterly_nrr_change,
-        quarterly_grr - lag(quarterly_grr) over (order by quarter_start) as quarterly_grr_change,
-        row_number() over (order by quarter_start desc) - 1 as quarters_back
+        retention.quarterly_nrr - lag(retention.quarterly_nrr) over (order by retention.quarter_start) as quarterly_nrr_change,
+        retention.quarterly_grr - lag(retention.quarterly_grr) over (order by retention.quarter_start) as quarterly_grr_change,
+        row_number() over (order by retention.quarter_start desc) - 1 as quarters_back
     from retention
 ),
 
@@ -107,10 +109,10 @@ adverse as (
     -- how far each component moved against NRR, in shares of starting ARR
     select
         changes.*,
-        -expansion_share_change as expansion_adverse,
-        -reactivation_share_change as reactivation_adverse,
-        contraction_share_change as contraction_adverse,
-        churn_share_change as churn_adverse
+        changes.contraction_share_change as contraction_adverse,
+        changes.churn_share_change as churn_adverse,
+        -changes.expansion_share_change as expansion_adverse,
+        -changes.reactivation_share_change as reactivation_adverse
     from changes
 ),
 
@@ -118,13 +120,13 @@ regressed as (
     select
         adverse.*,
         case
-            when expansion_share_change is null then null
+            when adverse.expansion_share_change is null then null
             {%- for component in components %}
-            when {{ component }}_adverse > 0
-                {%- for other in components if other != component %}
-                and {{ component }}_adverse >= {{ other }}_adverse
-                {%- endfor %}
-                then '{{ component }}'
+                when {{ component }}_adverse > 0
+                    {%- for other in components if other != component %}
+                        and {{ component }}_adverse >= {{ other }}_adverse
+                    {%- endfor %}
+                    then '{{ component }}'
             {%- endfor %}
             else 'none'
         end as regressed_component
@@ -146,8 +148,8 @@ final as (
         cast(starting_customers as {{ dbt.type_bigint() }}) as starting_customers,
         cast(churned_customers as {{ dbt.type_bigint() }}) as churned_customers,
         {%- for component in components + ['logo_churn'] %}
-        cast({{ component }}_share as {{ double_type() }}) as {{ component }}_share,
-        cast({{ component }}_share_change as {{ double_type() }}) as {{ component }}_share_change,
+            cast({{ component }}_share as {{ double_type() }}) as {{ component }}_share,
+            cast({{ component }}_share_change as {{ double_type() }}) as {{ component }}_share_change,
         {%- endfor %}
         cast(quarterly_nrr as {{ double_type() }}) as quarterly_nrr,
         cast(quarterly_nrr_change as {{ double_type() }}) as quarterly_nrr_change,
@@ -156,7 +158,7 @@ final as (
         regressed_component,
         cast(case
             {%- for component in components %}
-            when regressed_component = '{{ component }}' then {{ component }}_adverse
+                when regressed_component = '{{ component }}' then {{ component }}_adverse
             {%- endfor %}
         end as {{ double_type() }}) as regression_share
     from regressed

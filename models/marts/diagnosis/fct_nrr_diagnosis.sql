@@ -35,7 +35,8 @@ diagnosis as (
 ),
 
 behind as (
-    select * from cause_accounts where is_behind
+    select * from cause_accounts
+    where is_behind
 ),
 
 behind_totals as (
@@ -48,16 +49,16 @@ behind_totals as (
 ),
 
 {% for dimension in ['segment', 'industry'] %}
-top_{{ dimension }} as (
-    select
-        cause_key,
-        {{ dimension }} as top_{{ dimension }},
-        row_number() over (
-            partition by cause_key order by count(*) desc, sum(arr_at_risk) desc, {{ dimension }}
-        ) as dimension_rank
-    from behind
-    group by cause_key, {{ dimension }}
-),
+    top_{{ dimension }} as (
+        select
+            cause_key,
+            {{ dimension }} as top_{{ dimension }},
+            row_number() over (
+                partition by cause_key order by count(*) desc, sum(arr_at_risk) desc, {{ dimension }}
+            ) as dimension_rank
+        from behind
+        group by cause_key, {{ dimension }}
+    ),
 {% endfor %}
 
 complaints as (
@@ -99,8 +100,8 @@ quotes as (
                 case when complaints.sentence_theme_count = 1 then 0 else 1 end,
                 case when complaints.word_count between 6 and 35 then 0 else 1 end,
                 complaints.written_on desc,
-                complaints.text_id,
-                complaints.sentence_number
+                complaints.text_id asc,
+                complaints.sentence_number asc
         ) as quote_rank
     from complaints
     inner join top_theme
@@ -134,16 +135,16 @@ causes as (
 judged as (
     select
         causes.*,
-        evidence_value - threshold_value as excess_over_threshold,
+        causes.evidence_value - causes.threshold_value as excess_over_threshold,
         -- the excess relative to the threshold: comparable across metrics of different scales
         case
-            when evidence_value is not null and threshold_value > 0
-                then (evidence_value - threshold_value) / threshold_value
+            when causes.evidence_value is not null and causes.threshold_value > 0
+                then (causes.evidence_value - causes.threshold_value) / causes.threshold_value
         end as relative_excess,
         case
-            when evidence_value is null or accounts_behind < min_accounts then 'insufficient_data'
-            when evidence_value < threshold_value then 'below_threshold'
-            when min_z_score > 0 and (z_score is null or z_score < min_z_score) then 'below_threshold'
+            when causes.evidence_value is null or causes.accounts_behind < causes.min_accounts then 'insufficient_data'
+            when causes.evidence_value < causes.threshold_value then 'below_threshold'
+            when causes.min_z_score > 0 and (causes.z_score is null or causes.z_score < causes.min_z_score) then 'below_threshold'
             else 'present'
         end as base_status
     from causes
@@ -154,10 +155,10 @@ ranked as (
         judged.*,
         row_number() over (
             order by
-                case when base_status = 'present' then 0 else 1 end,
-                case when relative_excess is null then 1 else 0 end,
-                relative_excess desc,
-                cause_key
+                case when judged.base_status = 'present' then 0 else 1 end,
+                case when judged.relative_excess is null then 1 else 0 end,
+                judged.relative_excess desc,
+                judged.cause_key asc
         ) as cause_rank
     from judged
 ),
@@ -205,7 +206,8 @@ now_and_then as (
 ),
 
 blocker_rules as (
-    select * from rules where rule_kind = 'recovery_blocker'
+    select * from rules
+    where rule_kind = 'recovery_blocker'
 ),
 
 blockers as (
@@ -251,7 +253,8 @@ dominant as (
 ),
 
 close_second_cause as (
-    select cause_label from statused where is_close_second
+    select cause_label from statused
+    where is_close_second
 ),
 
 statement as (
@@ -313,14 +316,14 @@ final as (
         cast(statused.cause_rank as integer) as cause_rank,
         statused.is_dominant,
         statused.is_close_second,
+        statement.diagnosis_statement,
+        blocker_summary.recovery_will_not_work,
+        blocker_summary.recovery_blockers,
         case
             when statused.is_dominant then 'dominant'
             when statused.is_close_second then 'close_second'
             else statused.base_status
-        end as status,
-        statement.diagnosis_statement,
-        blocker_summary.recovery_will_not_work,
-        blocker_summary.recovery_blockers
+        end as status
     from statused
     cross join diagnosis
     cross join statement
