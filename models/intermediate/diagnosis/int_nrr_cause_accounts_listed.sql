@@ -1,3 +1,6 @@
+-- The union branches after the first take its column names, and their one-table selects
+-- read unqualified columns: AL03 and RF02 do not apply to them.
+-- noqa: disable=AL03,RF02
 {#-
     The accounts behind each cause of the NRR diagnosis (docs/definitions.md#nrr-diagnosis), one
     row per cause and account, with the ARR at risk (lost at the churn, or paying at the as-of
