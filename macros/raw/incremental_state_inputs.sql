@@ -4,7 +4,9 @@
     `models`: every incremental model, the window it re-reads (`usage`: `usage_lookback_days`
     before its latest stored day; `health`: `health_restate_days` before its latest stored
     snapshot) and the expression of that stored day. The check stops if an incremental model is
-    missing here, so a new one cannot be forgotten.
+    missing here, so a new one cannot be forgotten. Models of the `replace_all` strategy
+    (the feedback classification, macros/sql/get_incremental_replace_all_sql.sql) re-read
+    everything and replace their whole table each run: they have no window and are not listed.
 
     `tables`: every raw table an incremental model reads, the window whose cut-off applies
     (raw rows dated before it are never read again by an incremental run), the column that

@@ -23,7 +23,8 @@
     {%- set existing = {} -%}
     {%- for node in graph.nodes.values()
             if node.resource_type == 'model' and node.package_name == project_name
-            and node.config.materialized == 'incremental' -%}
+            and node.config.materialized == 'incremental'
+            and node.config.incremental_strategy != 'replace_all' -%}
         {%- if node.name not in inputs['models'] -%}
             {{ exceptions.raise_compiler_error(
                 "incremental model " ~ node.name ~ " is not listed in incremental_state_inputs() "

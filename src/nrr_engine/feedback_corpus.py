@@ -1,7 +1,7 @@
 """The feedback corpus classified for the warehouse: the dbt Python models of
-python_models/feedback (and `nrr-calibrate-warehouse` off DuckDB) call these two functions.
+python_models/feedback (and `nrr-calibrate-warehouse` off DuckDB) call these functions.
 
-Both hand the corpus (``int_feedback_corpus_unified``: ``text_id, text``) to the classifier of
+They hand the corpus (``int_feedback_corpus_unified``: ``text_id, text``) to the classifier of
 ``nrr_engine.feedback`` (the same code as ``python -m nrr_engine.feedback classify``) and shape
 its output into typed tables:
 
@@ -13,20 +13,51 @@ its output into typed tables:
   sentence), so that a quote or a comparison with a competitor is read from the sentence that
   says it, not from the whole text.
 
+Every row also carries ``text_hash`` (sha1 of the text) and ``classifier_fingerprint``
+(``classifier_fingerprint()``: a hash of everything that decides the output). That is the
+classification cache: given the table a previous build wrote (``previous``), the rows of each
+text whose ``(text_id, text_hash, classifier_fingerprint)`` still match are reused and only new
+or changed texts are classified; texts no longer in the corpus are not in the result, and a
+changed fingerprint re-classifies everything. The result is the full classification of the
+current corpus either way (tests/python/feedback/test_classification_cache.py). The classifier
+is trained only when some text needs classifying, and texts are classified in slices of
+``SLICE_TEXTS`` so that the memory of one classification does not grow with the corpus.
+
 The SQL splits the ``|`` lists by joining the seeds (``feedback_themes``,
 ``feedback_competitors``), so the lists hold seed names only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from nrr_engine.feedback import Classified, default_classifier
+from nrr_engine.feedback import DEFAULT_SETTINGS, default_classifier
+from nrr_engine.feedback.taxonomy import DEFAULT_SEEDS_DIR, LABELLED_CSV, OLD_LEXICON_CSV
+from nrr_engine.feedback.text import normalise, split_sentences
 
+#: bump when a change of the classifier's code changes what it outputs for a text (the seeds,
+#: the labelled set, the settings and the library versions are hashed on their own)
+CLASSIFIER_VERSION = "1"
+#: the seed files the classifier reads (nrr_engine.feedback.taxonomy)
+FINGERPRINT_SEEDS = (
+    "feedback_themes.csv",
+    "feedback_competitors.csv",
+    "feedback_urgency_rules.csv",
+    "feedback_tone_cues.csv",
+)
+#: libraries whose version can change a score (the models, the VADER lexicon)
+FINGERPRINT_LIBRARIES = ("scikit-learn", "numpy", "scipy", "vaderSentiment")
+#: texts classified at once: bounds the memory of the classification (README, feedback)
+SLICE_TEXTS = 10_000
+
+CACHE_COLUMNS = ["text_hash", "classifier_fingerprint"]
 TEXT_COLUMNS = [
     "text_id",
     "themes",
@@ -36,6 +67,7 @@ TEXT_COLUMNS = [
     "confidence",
     "urgency_reason",
     "sentence_count",
+    *CACHE_COLUMNS,
 ]
 SENTENCE_COLUMNS = [
     "text_id",
@@ -46,7 +78,59 @@ SENTENCE_COLUMNS = [
     "tone_score",
     "urgency_reason",
     "competitors",
+    *CACHE_COLUMNS,
 ]
+_TYPES = {
+    "text_id": str,
+    "themes": str,
+    "sentiment": str,
+    "tone_score": float,
+    "competitors": str,
+    "confidence": float,
+    "urgency_reason": str,
+    "sentence_count": "int64",
+    "sentence_number": "int64",
+    "sentence": str,
+    "text_hash": str,
+    "classifier_fingerprint": str,
+}
+KINDS = {"texts": TEXT_COLUMNS, "sentences": SENTENCE_COLUMNS}
+
+
+def text_hash(text: str) -> str:
+    """The sha1 (hex) of a text as the corpus holds it (UTF-8)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _library_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def classifier_fingerprint(
+    seeds_dir: str | Path | None = None, labelled: str | Path | None = None
+) -> str:
+    """A hash (sha1 hex) of everything that decides the classifier's output: ``CLASSIFIER_VERSION``,
+    ``DEFAULT_SETTINGS``, the bytes of the four seed files it reads, of the labelled set it is
+    trained on and of the retired lexicon the taxonomy loads, and the versions of the libraries
+    that score. Reads a few small files: cheap enough to compute per call, so an edited seed
+    is never missed."""
+    folder = Path(seeds_dir) if seeds_dir is not None else DEFAULT_SEEDS_DIR
+    files = [folder / name for name in FINGERPRINT_SEEDS]
+    files += [Path(labelled) if labelled is not None else LABELLED_CSV, OLD_LEXICON_CSV]
+    digest = hashlib.sha1()
+    digest.update(f"version={CLASSIFIER_VERSION}\nsettings={DEFAULT_SETTINGS!r}\n".encode())
+    for name in FINGERPRINT_LIBRARIES:
+        digest.update(f"{name}={_library_version(name)}\n".encode())
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"classifier input not found: {path}")
+        content = path.read_bytes()
+        digest.update(f"{path.name}:{len(content)}\n".encode())
+        digest.update(content)
+    return digest.hexdigest()
 
 
 def _corpus_columns(corpus: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -58,60 +142,234 @@ def _corpus_columns(corpus: pd.DataFrame) -> tuple[list[str], list[str]]:
     return corpus["text_id"].astype(str).tolist(), corpus["text"].fillna("").astype(str).tolist()
 
 
-@lru_cache(maxsize=2)
-def _classified(ids: tuple[str, ...], texts: tuple[str, ...], seeds_dir: str | None) -> Classified:
-    # the two Python models classify the same corpus in one dbt process: classify it once
-    return default_classifier(seeds_dir).classify(list(texts), ids=list(ids))
+def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {column: frame[column].astype(_TYPES[column]) for column in columns}, index=frame.index
+    )[columns]
 
 
-#: dbt runs the two Python models on two threads at once: the second waits for the first's
-#: classification and reads it from the cache instead of classifying the corpus a second time
-_CLASSIFYING = threading.Lock()
-
-
-def _classify(corpus: pd.DataFrame, seeds_dir: str | Path | None) -> Classified:
-    ids, texts = _corpus_columns(corpus)
-    with _CLASSIFYING:
-        return _classified(tuple(ids), tuple(texts), None if seeds_dir is None else str(seeds_dir))
-
-
-def classified_texts(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) -> pd.DataFrame:
-    """One row per text of ``corpus`` (columns ``TEXT_COLUMNS``)."""
-    result = _classify(corpus, seeds_dir).texts
-    frame = pd.DataFrame(
+def _shape(classified, classifier) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The classifier's ``Classified`` as the two tables (without the cache columns)."""
+    texts, sentences = classified.texts, classified.sentences
+    text_rows = pd.DataFrame(
         {
-            "text_id": result["id"].astype(str),
-            "themes": result["themes"].astype(str),
-            "sentiment": result["sentiment"].astype(str),
-            "tone_score": result["tone_score"].astype(float),
-            "competitors": result["competitor"].astype(str),
-            "confidence": result["confidence"].astype(float),
-            "urgency_reason": result["urgency_reason"].astype(str),
-            "sentence_count": result["sentences"].astype("int64"),
+            "text_id": texts["id"].astype(str),
+            "themes": texts["themes"],
+            "sentiment": texts["sentiment"],
+            "tone_score": texts["tone_score"],
+            "competitors": texts["competitor"],
+            "confidence": texts["confidence"],
+            "urgency_reason": texts["urgency_reason"],
+            "sentence_count": texts["sentences"],
         }
     )
-    return frame[TEXT_COLUMNS].reset_index(drop=True)
-
-
-def classified_sentences(corpus: pd.DataFrame, seeds_dir: str | Path | None = None) -> pd.DataFrame:
-    """One row per sentence of the texts of ``corpus`` (columns ``SENTENCE_COLUMNS``)."""
-    classifier = default_classifier(None if seeds_dir is None else str(seeds_dir))
-    result = _classify(corpus, seeds_dir).sentences
-    frame = pd.DataFrame(
+    sentence_rows = pd.DataFrame(
         {
-            "text_id": result["id"].astype(str),
-            "sentence_number": result["sentence_number"].astype("int64"),
-            "sentence": result["sentence"].astype(str),
-            "themes": result["themes"].astype(str),
-            "sentiment": result["sentiment"].astype(str),
-            "tone_score": result["tone_score"].astype(float),
-            "urgency_reason": result["urgency_reason"].fillna("").astype(str),
-            # typed, so that an empty corpus still gives a text column
+            "text_id": sentences["id"].astype(str),
+            "sentence_number": sentences["sentence_number"],
+            "sentence": sentences["sentence"],
+            "themes": sentences["themes"],
+            "sentiment": sentences["sentiment"],
+            "tone_score": sentences["tone_score"],
+            "urgency_reason": sentences["urgency_reason"].fillna(""),
             "competitors": pd.Series(
-                ["|".join(classifier.competitors(sentence)) for sentence in result["sentence"]],
-                index=result.index,
+                ["|".join(classifier.competitors(s)) for s in sentences["sentence"]],
+                index=sentences.index,
                 dtype=str,
             ),
         }
     )
-    return frame[SENTENCE_COLUMNS].reset_index(drop=True)
+    return (
+        _typed(text_rows, TEXT_COLUMNS[:-2]).reset_index(drop=True),
+        _typed(sentence_rows, SENTENCE_COLUMNS[:-2]).reset_index(drop=True),
+    )
+
+
+def _classify_in_slices(
+    ids: list[str], texts: list[str], classifier, slice_size: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    text_parts, sentence_parts = [], []
+    for start in range(0, len(texts), slice_size):
+        stop = start + slice_size
+        classified = classifier.classify(texts[start:stop], ids=ids[start:stop])
+        text_rows, sentence_rows = _shape(classified, classifier)
+        text_parts.append(text_rows)
+        sentence_parts.append(sentence_rows)
+        del classified
+    return (
+        pd.concat(text_parts, ignore_index=True),
+        pd.concat(sentence_parts, ignore_index=True),
+    )
+
+
+@dataclass
+class _Memo:
+    key: tuple
+    text_of: dict[str, str]
+    texts: pd.DataFrame
+    sentences: pd.DataFrame
+
+
+#: dbt runs the two Python models on two threads at once and both need the same new texts
+#: classified: the second waits for the first and takes its rows from the memo
+_CLASSIFYING = threading.Lock()
+_MEMO: list[_Memo] = []
+
+
+def _classified_rows(
+    ids: list[str],
+    texts: list[str],
+    key: tuple,
+    make_classifier: Callable[[], object],
+    slice_size: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both tables' rows for these texts: from the memo when the previous call of this process
+    classified them (the other Python model), otherwise classified (and memoised)."""
+    with _CLASSIFYING:
+        memo = _MEMO[0] if _MEMO else None
+        if (
+            memo is not None
+            and memo.key == key
+            and all(memo.text_of.get(i) == t for i, t in zip(ids, texts, strict=True))
+        ):
+            wanted = set(ids)
+            return (
+                memo.texts[memo.texts["text_id"].isin(wanted)],
+                memo.sentences[memo.sentences["text_id"].isin(wanted)],
+            )
+        _MEMO.clear()
+        text_rows, sentence_rows = _classify_in_slices(ids, texts, make_classifier(), slice_size)
+        _MEMO.append(_Memo(key, dict(zip(ids, texts, strict=True)), text_rows, sentence_rows))
+        return text_rows, sentence_rows
+
+
+@dataclass(frozen=True)
+class CacheReport:
+    """What one call classified: ``texts`` in the corpus, ``classified`` of them, ``reused``
+    from the previous table, ``dropped`` texts of the previous table no longer in the corpus
+    (or changed, or of another fingerprint), and why nothing was reused when so."""
+
+    kind: str
+    texts: int
+    classified: int
+    reused: int
+    dropped: int
+    note: str = ""
+
+    def message(self) -> str:
+        line = (
+            f"feedback classification cache ({self.kind}): classified {self.classified} of "
+            f"{self.texts} texts ({self.reused} reused, {self.dropped} previous texts dropped)"
+        )
+        return f"{line}; {self.note}" if self.note else line
+
+
+def _reusable(
+    previous: pd.DataFrame | None, columns: list[str], fingerprint: str, current: dict[str, str]
+) -> tuple[pd.DataFrame | None, str]:
+    """The previous rows that may be reused (their text unchanged, same fingerprint), or None and
+    the reason none are."""
+    if previous is None:
+        return None, "no previous table: every text classified"
+    missing = [column for column in columns if column not in previous.columns]
+    if missing:
+        return None, f"previous table lacks {', '.join(missing)}: every text classified"
+    rows = previous[previous["classifier_fingerprint"] == fingerprint]
+    if rows.empty and not previous.empty:
+        return None, "classifier fingerprint changed: every text classified"
+    ids = rows["text_id"].astype(str)
+    keep = ids.map(current).eq(rows["text_hash"].astype(str))
+    return rows[keep.to_numpy()], ""
+
+
+def classify_corpus(
+    corpus: pd.DataFrame,
+    kind: str,
+    previous: pd.DataFrame | None = None,
+    seeds_dir: str | Path | None = None,
+    classifier=None,
+    slice_size: int = SLICE_TEXTS,
+) -> tuple[pd.DataFrame, CacheReport]:
+    """One of the two tables (``kind``: ``texts`` or ``sentences``) for ``corpus``, reusing the
+    rows of ``previous`` (the table as a previous build wrote it, or None) whose text and
+    fingerprint are unchanged. ``classifier`` (default: ``default_classifier(seeds_dir)``,
+    trained only when some text needs classifying) is any object with the classifier's
+    ``classify(texts, ids=...)`` and ``competitors(text)``. Rows in corpus order (then sentence
+    order); the same rows as with ``previous=None``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {tuple(KINDS)}")
+    if slice_size < 1:
+        raise ValueError("slice_size must be at least 1")
+    columns = KINDS[kind]
+    ids, texts = _corpus_columns(corpus)
+    hashes = [text_hash(text) for text in texts]
+    current = dict(zip(ids, hashes, strict=True))
+    fingerprint = classifier_fingerprint(seeds_dir)
+    reusable, note = _reusable(previous, columns, fingerprint, current)
+    reused_ids = set() if reusable is None else set(reusable["text_id"].astype(str))
+    todo = [i for i, text_id in enumerate(ids) if text_id not in reused_ids]
+    if kind == "sentences":
+        # a text without a sentence has no row to reuse: it needs no classifier either
+        todo = [i for i in todo if split_sentences(normalise(texts[i]))]
+    previous_ids = set() if previous is None else set(previous["text_id"].astype(str))
+
+    parts = []
+    if reusable is not None and not reusable.empty:
+        parts.append(_typed(reusable, columns))
+    if todo:
+        key = (
+            ("default", None if seeds_dir is None else str(seeds_dir), fingerprint)
+            if classifier is None
+            else ("given", classifier, fingerprint)
+        )
+        rows = _classified_rows(
+            [ids[i] for i in todo],
+            [texts[i] for i in todo],
+            key,
+            (lambda: default_classifier(seeds_dir)) if classifier is None else (lambda: classifier),
+            slice_size,
+        )[0 if kind == "texts" else 1].copy()
+        rows["text_hash"] = rows["text_id"].map(current)
+        rows["classifier_fingerprint"] = fingerprint
+        parts.append(_typed(rows, columns))
+    result = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else _typed(pd.DataFrame({column: [] for column in columns}), columns)
+    )
+    # corpus order, then sentence order: the order a full classification gives
+    position = result["text_id"].map({text_id: n for n, text_id in enumerate(ids)})
+    keys = ["_position", "sentence_number"] if kind == "sentences" else ["_position"]
+    result = (
+        result.assign(_position=position)
+        .sort_values(keys, kind="stable")
+        .drop(columns="_position")
+        .reset_index(drop=True)
+    )
+    report = CacheReport(
+        kind=kind,
+        texts=len(ids),
+        classified=len(todo),
+        reused=len(reused_ids),
+        dropped=len(previous_ids - reused_ids),
+        note=note,
+    )
+    return result, report
+
+
+def classified_texts(
+    corpus: pd.DataFrame,
+    seeds_dir: str | Path | None = None,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per text of ``corpus`` (columns ``TEXT_COLUMNS``)."""
+    return classify_corpus(corpus, "texts", previous, seeds_dir)[0]
+
+
+def classified_sentences(
+    corpus: pd.DataFrame,
+    seeds_dir: str | Path | None = None,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per sentence of the texts of ``corpus`` (columns ``SENTENCE_COLUMNS``)."""
+    return classify_corpus(corpus, "sentences", previous, seeds_dir)[0]

@@ -110,7 +110,9 @@ def run_models(warehouse: Warehouse, dbt_vars: dict) -> dict[str, pd.DataFrame]:
 
 def run_feedback_models(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
     """The two feedback Python models' results, by model name (their bodies: the corpus'
-    text_id and text handed to nrr_engine.feedback_corpus)."""
+    text_id and text handed to nrr_engine.feedback_corpus), with the same columns, the cache's
+    text_hash and classifier_fingerprint included. Here the whole corpus is classified each
+    time: the tables are replaced, not read back (the cache runs in the DuckDB models)."""
     corpus = warehouse.frame(INTERMEDIATE, "int_feedback_corpus_unified")[["text_id", "text"]]
     return {
         "py_feedback_texts_classified": classified_texts(corpus),
