@@ -1,12 +1,12 @@
--- The union branches after the first take its column names, and their one-table selects
--- read unqualified columns: AL03 and RF02 do not apply to them.
--- noqa: disable=AL03,RF02
 {#-
     The accounts behind each cause of the NRR diagnosis (docs/definitions.md#nrr-diagnosis), one
     row per cause and account, with the ARR at risk (lost at the churn, or paying at the as-of
     month for the expansion leaks) and the evidence in words. `in_population` marks the accounts
     a share-type cause is measured over; `is_behind` the ones that count against it.
 -#}
+-- The union branches after the first take its column names, and their one-table selects
+-- read unqualified columns: AL03 and RF02 do not apply to them.
+-- noqa: disable=AL03,RF02
 with
 
 profiles as (

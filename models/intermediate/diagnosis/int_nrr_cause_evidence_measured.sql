@@ -1,6 +1,3 @@
--- The union branches after the first take its column names, and their one-table selects
--- read unqualified columns: AL03 and RF02 do not apply to them.
--- noqa: disable=AL03,RF02
 {#-
     The evidence of each cause and recovery blocker of the NRR diagnosis that is measured from
     accounts, surveys and movements (docs/definitions.md#nrr-diagnosis): one row per rule key,
@@ -8,6 +5,9 @@
     two-proportion z statistic. The falling-GRR blocker is measured in fct_nrr_diagnosis from the
     quarterly components.
 -#}
+-- The union branches after the first take its column names, and their one-table selects
+-- read unqualified columns: AL03 and RF02 do not apply to them.
+-- noqa: disable=AL03,RF02
 with
 
 tests as (
@@ -83,10 +83,13 @@ paying_months as (
         movements.month,
         profiles.first_term_months,
         case when movements.movement_type = 'expansion' then 1 else 0 end as expanded,
-        mod(cast({{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}
-            as integer
-        ), 12)
-            as month_in_year
+        mod(
+            cast(
+                {{ dbt.datediff('profiles.first_revenue_month', 'movements.month', 'month') }}
+                as integer
+            ),
+            12
+        ) as month_in_year
     from movements
     inner join profiles
         on movements.account_id = profiles.account_id

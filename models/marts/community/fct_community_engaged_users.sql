@@ -107,7 +107,8 @@ final as (
             <= ceiling({{ var('community_top_user_share') }} * ranked.engaged_users)
         ) as is_advisory_board_candidate,
         ranked.last_activity_at,
-        cast({{ dbt.datediff('cast(ranked.last_activity_at as date)', 'ranked.as_of_date', 'day') }}
+        cast(
+            {{ dbt.datediff('cast(ranked.last_activity_at as date)', 'ranked.as_of_date', 'day') }}
             as integer
         ) as days_since_last_activity,
         (ranked.activities_recent = 0 and ranked.activities_before_quiet > 0) as is_gone_quiet,
