@@ -202,6 +202,12 @@ def test_feedback_marts_match_duckdb(duck_small, pg_small):
     )
 
 
+def test_diagnosis_community_and_onboarding_marts_match_duckdb(duck_small, pg_small):
+    """The marts of this round's domains read the revenue, health and calibration marts; built
+    after every step, they agree with DuckDB row for row."""
+    assert assert_marts_match(duck_small, pg_small, ("diagnosis", "community", "onboarding")) > 0
+
+
 def test_the_comparison_notices_a_difference():
     names = ["account_id", "arr", "band"]
     duck = [("A1", 100.0, "healthy"), ("A2", 50.0, "at_risk")]
