@@ -40,4 +40,4 @@ final as (
 )
 
 select * from final
-order by final.quarter_label desc
+order by quarter_label desc
