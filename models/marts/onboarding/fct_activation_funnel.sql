@@ -70,7 +70,10 @@ time_to_value as (
     select
         curve.cohort,
         curve.path,
-        min(case when curve.reached_share >= 0.5 then curve.hours_since_creation end)
+        -- the first hour at which half have reached it; S(t) is exp(sum(ln)), so a share of
+        -- exactly 0.5 comes out a rounding below it on DuckDB's doubles (not on Postgres'
+        -- numerics): compare within 1e-9
+        min(case when curve.reached_share >= 0.5 - 1e-9 then curve.hours_since_creation end)
             as median_hours,
         coalesce(max(
             case when curve.hours_since_creation <= {{ target_hours }} then curve.reached_share end
