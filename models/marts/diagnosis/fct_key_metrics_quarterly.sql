@@ -91,10 +91,15 @@ ttm_retention as (
 quarter_flows as (
     select
         quarters.quarter_start,
-        {{ safe_ratio_double('sum(waterfall.churned_customers)', 'sum(waterfall.starting_customers)') }}
+        {{ safe_ratio(
+            'sum(waterfall.churned_customers)', 'sum(waterfall.starting_customers)', double_type()
+        ) }}
             as logo_churn_monthly,
-        {{ safe_ratio_double(
-            'sum(waterfall.expansion_arr)', 'sum(waterfall.new_arr) + sum(waterfall.expansion_arr)') }}
+        {{ safe_ratio(
+            'sum(waterfall.expansion_arr)',
+            'sum(waterfall.new_arr) + sum(waterfall.expansion_arr)',
+            double_type()
+        ) }}
             as expansion_share_of_new_arr
     from quarters
     left join waterfall
@@ -135,8 +140,9 @@ signups_ranked as (
 onboarding as (
     select
         quarter_start,
-        {{ safe_ratio_double(
-            'sum(case when is_reached_within_window then 1 else 0 end)', 'count(*)') }}
+        {{ safe_ratio(
+            'sum(case when is_reached_within_window then 1 else 0 end)', 'count(*)', double_type()
+        ) }}
             as activation_rate,
         -- the median: the middle account (the lower of the two middle ones for an even count),
         -- null when it has not reached first value (fewer than half reached)
@@ -166,9 +172,11 @@ health_distribution as (
         -- the snapshot has a scored band (no behavioural data yet)
         case
             when sum(case when health.composite_score is not null then 1 else 0 end) > 0
-                then {{ safe_ratio_double(
+                then {{ safe_ratio(
                     "sum(case when health.band in ('" ~ healthy_bands | join("', '") ~ "') then 1 else 0 end)",
-                    'count(*)') }}
+                    'count(*)',
+                    double_type()
+                ) }}
         end as healthy_account_share
     from health_snapshots
     inner join health
