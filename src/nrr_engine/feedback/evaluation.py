@@ -5,7 +5,8 @@ held-out test split scored once with the chosen settings.
   seed); each fold trains on four fifths and predicts the fifth, and the metrics are computed
   on the pooled out-of-fold predictions.
 - ``compare``: the comparison tables of the README (theme methods, tone methods), all on train.
-- ``evaluate``: the classifier trained on the whole train split, scored on the test split, and
+- ``evaluate``: the classifier trained on the whole train split, scored on the test split (also
+  per batch of the labelled set, ``labelled_split.BATCHES``), and
   the public check: ROC AUC of the tone score against the great/other score of real (consumer)
   Amazon fine-food reviews (modeldata, MIT; ``labelled/amazon_fine_food_sample.csv``).
 """
@@ -25,6 +26,7 @@ from nrr_engine.feedback.classifier import (
     read_labelled,
     train_classifier,
 )
+from nrr_engine.feedback.labelled_split import BATCHES, batch_of
 from nrr_engine.feedback.metrics import macro_f1, micro_f1, roc_auc, theme_scores, tone_scores
 from nrr_engine.feedback.taxonomy import AMAZON_SAMPLE_CSV, LABELLED_CSV, TONES, Taxonomy
 
@@ -116,6 +118,20 @@ def evaluate(
             test, out["themes"].tolist(), out["sentiment"].tolist(), taxonomy.theme_names
         ),
     }
+    # each batch's test texts alone: the third batch's author never saw the classifier or its seeds
+    batch = test["id"].map(batch_of)
+    report["test_by_batch"] = {}
+    for index, (first, last, _) in enumerate(BATCHES):
+        rows = (batch == index).to_numpy()
+        if rows.any():
+            report["test_by_batch"][f"L{first:04d}-L{last:04d}"] = {
+                key: value
+                for key, value in _summary(
+                    test[rows], out["themes"][rows].tolist(), out["sentiment"][rows].tolist(),
+                    taxonomy.theme_names,
+                ).items()
+                if key in ("texts", "macro_f1", "tone_accuracy")
+            }  # fmt: skip
     competitor_truth = test["competitor"].tolist()
     report["test"]["competitor_accuracy"] = sum(
         truth == predicted

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from nrr_engine.feedback.labelled_split import recompute_splits
+
 REPO = Path(__file__).resolve().parents[3]
 FOLDER = REPO / "src" / "nrr_engine" / "feedback" / "labelled"
 LABELLED = FOLDER / "feedback_labelled.csv"
@@ -217,3 +219,37 @@ def test_the_review_sample_is_the_documented_one():
     assert SAMPLE.stat().st_size < 1_000_000
     licence = (FOLDER / "LICENSE-modeldata.txt").read_text(encoding="utf-8")
     assert "MIT License" in licence and "modeldata" in licence
+
+
+def test_every_batch_is_split_by_the_documented_procedure(rows):
+    # the split written in the CSV is what the README's procedure gives each batch on its own
+    written = {row["id"]: row["split"] for row in rows}
+    recomputed = recompute_splits(rows)
+    assert recomputed == written
+
+
+def test_the_published_agreement_of_the_second_annotator_is_recomputed(rows):
+    first = {row["id"]: row for row in rows}
+    second = read_csv(FOLDER / "second_annotator.csv")[1]
+    assert len(second) == 163
+    assert all(first[row["id"]]["split"] == "test" for row in second)
+    pairs = [(first[row["id"]]["sentiment"], row["sentiment"]) for row in second]
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    first_share = Counter(a for a, _ in pairs)
+    second_share = Counter(b for _, b in pairs)
+    chance = sum(first_share[t] * second_share[t] for t in TONES) / len(pairs) ** 2
+    kappa = (observed - chance) / (1 - chance)
+    f1s = []
+    for theme in THEMES:
+        counts = Counter(
+            (theme in themes_of(first[row["id"]]), theme in row["themes"].split("|"))
+            for row in second
+        )
+        tp, fp, fn = counts[True, True], counts[False, True], counts[True, False]
+        f1s.append(2 * tp / (2 * tp + fp + fn))
+    block = README.read_text(encoding="utf-8").split("<!-- agreement:start -->")[1]
+    block = block.split("<!-- agreement:end -->")[0]
+    assert "| texts | 163 |" in block
+    assert f"| tone agreement | {observed:.3f} |" in block
+    assert f"| tone Cohen's kappa | {kappa:.3f} |" in block
+    assert f"| theme macro-F1 (second against first) | {sum(f1s) / len(f1s):.3f} |" in block
