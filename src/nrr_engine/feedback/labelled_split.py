@@ -48,7 +48,9 @@ def stratified_split(
     labels = {row["id"]: labels_of(row) for row in rows}
     totals = Counter(label for text_labels in labels.values() for label in text_labels)
     shares = {"test": test_share, "train": 1.0 - test_share}
-    wanted = {split: {label: share * n for label, n in totals.items()} for split, share in shares.items()}
+    wanted = {
+        split: {label: share * n for label, n in totals.items()} for split, share in shares.items()
+    }
     size = {split: share * len(rows) for split, share in shares.items()}
     assigned: dict[str, str] = {}
     while len(assigned) < len(rows):
