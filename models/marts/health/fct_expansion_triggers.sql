@@ -6,7 +6,10 @@
     int_crm_events_classified (seed `crm_event_types`); the lookback, the seat-penetration
     threshold and the outcome window are rows of the seed `expansion_trigger_rules`, and the
     approach, channel and whether to act come from each band's row of `health_bands`
-    (docs/definitions.md#expansion-trigger-rules), all joined at run time.
+    (docs/definitions.md#expansion-trigger-rules), all joined at run time. Whether a trigger
+    converted is read from the revenue mart fct_account_arr_monthly (an expansion movement in
+    the outcome window), so a conversion is the same expansion the waterfall counts, not a
+    second definition of one.
 -#}
 with
 

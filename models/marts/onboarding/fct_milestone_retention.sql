@@ -9,7 +9,9 @@
     churn share of those that missed over that of those that reached (the workflow's "3-5x"),
     with the Katz log interval; predicts_retention when its lower bound is above 1. Null ratios
     (status insufficient_data) when a group has fewer than var onboarding_min_accounts_per_group
-    accounts or no churn.
+    accounts or no churn. The revenue mart fct_account_arr_monthly is read rather than the
+    ledger recomputed, so a milestone's retention is measured on the ARR the retention marts
+    report.
 -#}
 {%- set z = var('onboarding_interval_z') -%}
 {%- set min_n = var('onboarding_min_accounts_per_group') -%}
