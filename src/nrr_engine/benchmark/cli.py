@@ -62,6 +62,7 @@ REVENUE_CORE_MODELS = [
     "fct_arr_waterfall",
 ]
 USAGE_MODELS_FOLDER = "models/intermediate/usage"
+MARTS_FOLDER = "models/marts"
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,6 +181,7 @@ def _build_figures(run: DbtRun, usage_events: int, warehouse: Path) -> dict:
         "seconds_by_resource_type": run.time_by_resource_type(),
         "slowest_models": run.slowest(10, "model."),
         "slowest_nodes": run.slowest(10, ""),
+        "marts_by_domain": marts_by_domain(run, model_times),
         "usage_pipeline": {
             "models": usage_models,
             "seconds": round(usage_seconds, 3),
@@ -194,6 +196,25 @@ def _build_figures(run: DbtRun, usage_events: int, warehouse: Path) -> dict:
         )
         figures["as_of_date"] = str(as_of) if as_of else None
     return figures
+
+
+def marts_by_domain(run: DbtRun, model_times: dict[str, float]) -> dict[str, list[dict]]:
+    """Every mart's build seconds, by its folder under models/marts (slowest first): each domain's
+    marts are in the report, not only the ten slowest models of the whole build."""
+    domains: dict[str, list[dict]] = {}
+    for unique_id in run.models_in(MARTS_FOLDER):
+        path = run.manifest["nodes"][unique_id]["original_file_path"]
+        domain = path.removeprefix(MARTS_FOLDER + "/").split("/", 1)[0]
+        seconds = model_times.get(unique_id)
+        domains.setdefault(domain, []).append(
+            {
+                "unique_id": unique_id,
+                "execution_time": None if seconds is None else round(seconds, 3),
+            }
+        )
+    for rows in domains.values():
+        rows.sort(key=lambda row: -(row["execution_time"] or 0.0))
+    return dict(sorted(domains.items()))
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -431,6 +452,15 @@ def format_report(r: dict) -> str:
         ]
         for row in b["slowest_models"]:
             lines.append(f"    {row['execution_time']:>8.2f} s  {row['unique_id']}")
+        lines.append("  marts by domain (each mart, slowest first; - when not run):")
+        for domain, rows in b.get("marts_by_domain", {}).items():
+            total = sum(row["execution_time"] or 0.0 for row in rows)
+            shown = ", ".join(
+                f"{row['unique_id'].rsplit('.', 1)[-1]} "
+                + ("-" if row["execution_time"] is None else f"{row['execution_time']:.2f}")
+                for row in rows
+            )
+            lines.append(f"    {total:>8.2f} s  {domain} ({len(rows)}): {shown}")
     rc = r.get("revenue_core")
     if rc:
         lines += [
