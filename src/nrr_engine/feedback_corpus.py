@@ -23,13 +23,26 @@ current corpus either way (tests/python/feedback/test_classification_cache.py). 
 is trained only when some text needs classifying, and texts are classified in slices of
 ``SLICE_TEXTS`` so that the memory of one classification does not grow with the corpus.
 
+Training takes 8-19 s and every fresh warehouse needs it once, so the trained classifier is kept
+between processes (``stored_default_classifier``): pickled into ``classifier_store_dir()``
+(``NRR_CLASSIFIER_STORE_DIR``; default ``$XDG_CACHE_HOME/nrr_engine/classifiers``, else
+``~/.cache/nrr_engine/classifiers``; ``off``: never kept), under a name made of the
+fingerprint, a hash of the feedback package's own code and the Python version, so a stored one
+is only ever loaded where a fresh training would give the same classifier. A store that cannot
+be written (a read-only home) costs a training per process, as without it.
+
 The SQL splits the ``|`` lists by joining the seeds (``feedback_themes``,
 ``feedback_competitors``), so the lists hold seed names only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
+import os
+import pickle
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import nrr_engine.feedback as feedback_package
 from nrr_engine.feedback import DEFAULT_SETTINGS, default_classifier
 from nrr_engine.feedback.taxonomy import DEFAULT_SEEDS_DIR, LABELLED_CSV, OLD_LEXICON_CSV
 from nrr_engine.feedback.text import normalise, split_sentences
@@ -58,6 +72,8 @@ FINGERPRINT_LIBRARIES = ("scikit-learn", "numpy", "scipy", "vaderSentiment")
 SLICE_TEXTS = 10_000
 
 CACHE_COLUMNS = ["text_hash", "classifier_fingerprint"]
+
+log = logging.getLogger(__name__)
 TEXT_COLUMNS = [
     "text_id",
     "themes",
@@ -282,6 +298,54 @@ def _reusable(
     return rows[keep.to_numpy()], ""
 
 
+def classifier_store_dir() -> Path | None:
+    """Where trained classifiers are kept between processes (None: not kept)."""
+    chosen = os.environ.get("NRR_CLASSIFIER_STORE_DIR", "")
+    if chosen == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nrr_engine" / "classifiers"
+
+
+def _code_digest() -> str:
+    """A hash of the feedback package's source files: a stored classifier is an object of its
+    classes, so a change of their code must not load one pickled before it."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(feedback_package.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def stored_default_classifier(seeds_dir: str | Path | None, fingerprint: str):
+    """``default_classifier(seeds_dir)``, loaded from the store when one trained on the same
+    inputs by the same code is there, else trained and stored (module docstring)."""
+    folder = classifier_store_dir()
+    if folder is None:
+        return default_classifier(seeds_dir)
+    key = hashlib.sha1(f"{fingerprint}\n{_code_digest()}\n{sys.version}".encode()).hexdigest()
+    path = folder / f"classifier-{key}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+            log.warning("stored classifier %s unreadable (%s): training it again", path, error)
+    classifier = default_classifier(seeds_dir)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            pickle.dump(classifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # whole or absent: two processes may store it at once
+    except (OSError, pickle.PicklingError) as error:
+        log.warning("trained classifier not stored in %s (%s)", folder, error)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return classifier
+
+
 def classify_corpus(
     corpus: pd.DataFrame,
     kind: str,
@@ -292,8 +356,8 @@ def classify_corpus(
 ) -> tuple[pd.DataFrame, CacheReport]:
     """One of the two tables (``kind``: ``texts`` or ``sentences``) for ``corpus``, reusing the
     rows of ``previous`` (the table as a previous build wrote it, or None) whose text and
-    fingerprint are unchanged. ``classifier`` (default: ``default_classifier(seeds_dir)``,
-    trained only when some text needs classifying) is any object with the classifier's
+    fingerprint are unchanged. ``classifier`` (default: ``default_classifier(seeds_dir)``, from
+    the store or trained, only when some text needs classifying) is any object with the classifier's
     ``classify(texts, ids=...)`` and ``competitors(text)``. Rows in corpus order (then sentence
     order); the same rows as with ``previous=None``."""
     if kind not in KINDS:
@@ -326,7 +390,9 @@ def classify_corpus(
             [ids[i] for i in todo],
             [texts[i] for i in todo],
             key,
-            (lambda: default_classifier(seeds_dir)) if classifier is None else (lambda: classifier),
+            (lambda: stored_default_classifier(seeds_dir, fingerprint))
+            if classifier is None
+            else (lambda: classifier),
             slice_size,
         )[0 if kind == "texts" else 1].copy()
         rows["text_hash"] = rows["text_id"].map(current)

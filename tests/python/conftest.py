@@ -231,6 +231,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: within a file, and among the rest, the collected order
 
 
+@pytest.fixture(scope="session", autouse=True)
+def classifier_store(tmp_path_factory, worker_id) -> Path:
+    """One store of trained feedback classifiers for every build of the session, both workers'
+    (nrr_engine.feedback_corpus.stored_default_classifier): the first build that classifies
+    trains and stores it, the others load it (training is 8-19 s a process). Never the user's
+    ~/.cache: the builds inherit this environment."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "classifier_store"
+    os.environ["NRR_CLASSIFIER_STORE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_build(tmp_path_factory, worker_id) -> Build:
     """The hand-made tiny book (CSV): every movement type, EUR, a 36-month term, a free plan."""

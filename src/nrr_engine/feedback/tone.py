@@ -63,6 +63,14 @@ class UrgencyRules:
         self.any_rule = phrase_pattern([phrase for phrase, _ in taxonomy.urgency_rules])
         self.reason = lru_cache(maxsize=_CACHE)(self._reason)
 
+    # pickled without the memo of this process (a trained classifier is kept between processes)
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "reason"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.reason = lru_cache(maxsize=_CACHE)(self._reason)
+
     def _reason(self, sentence: str) -> str:
         if self.any_rule is None or not self.any_rule.search(sentence):
             return ""
@@ -84,6 +92,13 @@ class ToneCues:
         self.patterns = {
             cue: phrase_pattern([p for p, c in taxonomy.tone_cues if c == cue]) for cue in TONE_CUES
         }
+        self._counts = lru_cache(maxsize=_CACHE)(self._count)
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_counts"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
         self._counts = lru_cache(maxsize=_CACHE)(self._count)
 
     def counts(self, sentence: str) -> dict[str, float]:
