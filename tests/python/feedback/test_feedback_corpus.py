@@ -58,16 +58,20 @@ def test_competitors_are_read_per_text_and_per_sentence():
 
 def test_the_sentence_rows_say_what_the_text_rows_say():
     """A text's themes are its sentences' themes plus, for a text whose sentences carry none,
-    the classifier's best guess; its sentiment is the most pressing sentence tone."""
+    the classifier's best guess. Its tone is the tone model's reading of the whole text (with
+    its sentences' signals), each sentence's that of the sentence alone
+    (docs/definitions.md#feedback-classifier): a text of one sentence reads as that sentence,
+    a longer one need not take any one sentence's tone."""
     texts = classified_texts(CORPUS).set_index("text_id")
     sentences = classified_sentences(CORPUS)
-    order = ["urgent", "negative", "positive", "neutral"]
     for text_id, group in sentences.groupby("text_id"):
         sentence_themes = {t for cell in group["themes"] for t in cell.split("|") if t}
         text_themes = set(filter(None, texts.loc[text_id, "themes"].split("|")))
         assert sentence_themes <= text_themes
-        pressing = min(group["sentiment"], key=order.index)
-        assert texts.loc[text_id, "sentiment"] == pressing
+        if len(group) == 1:
+            assert texts.loc[text_id, "sentiment"] == group["sentiment"].iloc[0]
+            assert texts.loc[text_id, "tone_score"] == group["tone_score"].iloc[0]
+    assert (sentences.groupby("text_id").size() == 1).sum() == 1  # nps:N1 checks the above
 
 
 def test_an_empty_text_keeps_its_row_and_has_no_sentence():
