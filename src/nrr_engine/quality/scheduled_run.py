@@ -248,13 +248,11 @@ class _Run:
         contracts = load_raw_contract(self.config.project_dir)
         previous = (self.previous or {}).get("raw_row_counts")
         limits = RejectedShareLimits.from_vars(self.vars)
-        result = validate_raw(
-            self.config.raw_path, contracts, previous, self.factor, self.session, limits
-        )
+        result = validate_raw(self.config.raw_path, contracts, previous, self.factor, limits)
         self.raw_counts = result.row_counts
         self.notes += result.notes
         if self.as_of is None and not result.failures:
-            self.as_of = latest_activity_date(result.tables, self.started.date())
+            self.as_of = latest_activity_date(result.activity, self.started.date())
         return result.failures
 
     def _reference_time(self) -> datetime:

@@ -1,6 +1,7 @@
-"""The quality suites without dbt: raw suites are generated from the contract, mart suites catch
-broken marts, volume bounds, and a failing build or mart validation publishes nothing (dbt is
-replaced by a stub here; test_quality_scheduled_run.py runs the real one)."""
+"""The quality suites without dbt: raw checks are generated from the contract and run in DuckDB
+(their findings match a plain-Python reading of the files, and no table is fetched into Python),
+mart suites catch broken marts, volume bounds, and a failing build or mart validation publishes
+nothing (dbt is replaced by a stub here; test_quality_scheduled_run.py runs the real one)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,7 @@ from nrr_engine.quality.contract import CONTRACT_FILE, load_raw_contract
 from nrr_engine.quality.mart_suites import MART_SPECS, validate_marts
 from nrr_engine.quality.raw_suites import (
     RejectedShareLimits,
-    build_raw_suites,
     latest_activity_date,
-    read_raw_folder,
     validate_raw,
     volume_bounds,
 )
@@ -129,16 +128,15 @@ def test_the_contract_is_read_from_the_source_yaml():
     assert contracts["accounts"].required_columns == ("account_id", "created_at")
 
 
-def test_raw_suites_are_generated_from_every_contract_rule():
+def test_raw_checks_are_generated_from_every_contract_rule():
     contracts = load_raw_contract(REPO)
-    suites, failures = build_raw_suites(read_raw_folder(TINY_BOOK, contracts), None, 2.0)
-    assert failures == []
-    rules = {suite.name: {(c.column, c.rule) for c in suite.checks} for suite in suites}
+    result = validate_raw(TINY_BOOK, contracts, None, 2.0)
+    assert result.failures == []
+    checks = {f"raw.{name}": table.checks for name, table in result.tables.items()}
+    rules = {name: {(c.column, c.rule) for c in table} for name, table in checks.items()}
     required = {
-        suite.name: c.kwargs["column_set"]
-        for suite in suites
-        for c in suite.checks
-        if c.rule == "required_column"
+        name: [c.column for c in table if c.rule == "required_column"]
+        for name, table in checks.items()
     }
     assert set(rules) == {f"raw.{c.name}" for c in contracts}
     for contract in contracts:
@@ -163,7 +161,7 @@ def test_raw_suites_are_generated_from_every_contract_rule():
         assert ((currency, "fx_rate_exists") in table) is bool(currency)
 
 
-def test_a_rule_added_to_the_contract_reaches_the_suite(tmp_path):
+def test_a_rule_added_to_the_contract_reaches_the_checks(tmp_path):
     """No hand-listed columns: a new contract column is checked as soon as it is declared."""
     document = yaml.safe_load((REPO / CONTRACT_FILE).read_text())
     accounts = next(t for t in document["sources"][0]["tables"] if t["name"] == "accounts")
@@ -173,14 +171,11 @@ def test_a_rule_added_to_the_contract_reaches_the_suite(tmp_path):
     (tmp_path / CONTRACT_FILE).parent.mkdir(parents=True)
     (tmp_path / CONTRACT_FILE).write_text(yaml.safe_dump(document))
     contracts = load_raw_contract(tmp_path)
-    suites, _ = build_raw_suites(read_raw_folder(TINY_BOOK, contracts), None, 2.0)
-    checks = [c for s in suites if s.name == "raw.accounts" for c in s.checks]
-    assert (
-        "tier_label" in next(c for c in checks if c.rule == "required_column").kwargs["column_set"]
-    )
-    assert ("tier_label", "accepted_values") not in {(c.column, c.rule) for c in checks}
-    failures = GxSession(None).run([s for s in suites if s.name == "raw.accounts"], "raw")
-    assert [(f.table, f.column, f.rule) for f in failures] == [
+    result = validate_raw(TINY_BOOK, contracts, None, 2.0)
+    checks = {(c.column, c.rule) for c in result.tables["accounts"].checks}
+    assert ("tier_label", "required_column") in checks
+    assert ("tier_label", "accepted_values") not in checks
+    assert [(f.table, f.column, f.rule) for f in result.failures] == [
         ("raw.accounts", "tier_label", "required_column")
     ]
 
@@ -188,9 +183,9 @@ def test_a_rule_added_to_the_contract_reaches_the_suite(tmp_path):
 def test_default_as_of_date_is_the_latest_billing_or_usage_date():
     from datetime import date
 
-    tables = read_raw_folder(TINY_BOOK, load_raw_contract(REPO))
-    assert latest_activity_date(tables, date(2030, 1, 1)) == date(2025, 3, 31)
-    assert latest_activity_date(tables, date(2025, 1, 1)) == date(2025, 1, 1)
+    activity = validate_raw(TINY_BOOK, load_raw_contract(REPO), None, 2.0).activity
+    assert latest_activity_date(activity, date(2030, 1, 1)) == date(2025, 3, 31)
+    assert latest_activity_date(activity, date(2025, 1, 1)) == date(2025, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -351,10 +346,10 @@ def usage_book(path: Path, good_events: int, dangling_events: int) -> Path:
     return path
 
 
-def test_a_single_bad_row_within_the_limit_is_a_note(tmp_path, session):
+def test_a_single_bad_row_within_the_limit_is_a_note(tmp_path):
     """1 dangling event of 200 (0.50%) is within the default 1%: a note, as dbt build warns."""
     raw = usage_book(tmp_path / "raw", 199, 1)
-    result = validate_raw(raw, load_raw_contract(REPO), None, 2.0, session)
+    result = validate_raw(raw, load_raw_contract(REPO), None, 2.0)
     assert result.failures == []
     [note] = [n for n in result.notes if n.startswith("raw.usage_events:")]
     assert note.startswith(
@@ -364,12 +359,12 @@ def test_a_single_bad_row_within_the_limit_is_a_note(tmp_path, session):
     assert '"account_id: every account must exist in raw.accounts" (1 row)' in note
 
 
-def test_a_share_above_the_limit_fails_naming_the_table(tmp_path, session):
+def test_a_share_above_the_limit_fails_naming_the_table(tmp_path):
     """3 of 200 (1.50%) is above 1%: the table fails with its share, limit and top reason,
     followed by the broken rule; a per-table limit of 2% lets the same folder pass."""
     raw = usage_book(tmp_path / "raw", 197, 3)
     contracts = load_raw_contract(REPO)
-    result = validate_raw(raw, contracts, None, 2.0, session)
+    result = validate_raw(raw, contracts, None, 2.0)
     assert [(f.table, f.rule) for f in result.failures] == [
         ("raw.usage_events", "rejected_share"),
         ("raw.usage_events", "references_accounts"),
@@ -382,4 +377,4 @@ def test_a_share_above_the_limit_fails_naming_the_table(tmp_path, session):
     lenient = RejectedShareLimits.from_vars(
         {"max_rejected_share": 0.01, "max_rejected_share_by_table": {"usage_events": 0.02}}
     )
-    assert validate_raw(raw, contracts, None, 2.0, session, lenient).failures == []
+    assert validate_raw(raw, contracts, None, 2.0, lenient).failures == []
