@@ -246,10 +246,14 @@ def register_raw_table(
     table = RawTable(contract=contract, path=find_raw_file(raw_path, contract.name))
     if table.path is None:
         return table
+    # `__row` numbers the rows in file order, for the examples: DuckDB's order of rows out of
+    # a parallel scan is the file's only as long as no join reorders them.
     if table.path.suffix == ".parquet":
         reader = f"read_parquet({_literal(str(table.path))})"
+        row_number = "file_row_number"
     else:
         reader = f"read_csv({_literal(str(table.path))}, header = true, all_varchar = true)"
+        row_number = "row_number() over ()"  # a streaming window: numbered as read
     try:
         described = con.execute(f"describe select * from {reader}").fetchall()
         present = {str(row[0]).lower().strip(): (str(row[0]), str(row[1])) for row in described}
@@ -277,7 +281,7 @@ def register_raw_table(
                 f" as {_ident(column.name + '__uncastable')}",
             ]
         view = _ident(contract.name)
-        columns = ", ".join(selected) or "1 as no_contract_column"
+        columns = ", ".join([f"{row_number} as __row", *selected])
         con.execute(f"create temp view {view} as select {columns} from {reader}")
         table.view = view
     except duckdb.Error as error:
@@ -521,15 +525,25 @@ def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
         ).fetchone()[0]
 
 
-def _examples(con: duckdb.DuckDBPyConnection, table: RawTable, check: RawCheck, count: int):
-    if check.shown is None:
-        # An empty value as pandas showed it: NaN in a column with values, None in one without.
-        return ["nan" if count < table.row_count else "None"] * min(count, EXAMPLES_SHOWN)
-    rows = con.execute(
-        f"select {', '.join(check.shown)} from {table.view} where {check.broken} "
-        f"limit {EXAMPLES_SHOWN}"
-    ).fetchall()
-    return [_example(row[0] if len(row) == 1 else row) for row in rows]
+def _examples(
+    con: duckdb.DuckDBPyConnection, table: RawTable, broken: dict[RawCheck, int]
+) -> dict[RawCheck, list[str]]:
+    """The first EXAMPLES_SHOWN broken values of each broken check, in file order, in one scan."""
+    # An empty value as pandas showed it: NaN in a column with values, None in one without.
+    found = {
+        check: ["nan" if count < table.row_count else "None"] * min(count, EXAMPLES_SHOWN)
+        for check, count in broken.items()
+        if check.shown is None
+    }
+    shown = [check for check in broken if check.shown is not None]
+    if shown:
+        firsts = [
+            f"min_by(({', '.join(c.shown)}), __row, {EXAMPLES_SHOWN}) filter (where {c.broken})"
+            for c in shown
+        ]
+        values = con.execute(f"select {', '.join(firsts)} from {table.view}").fetchone()
+        found |= {c: [_example(v) for v in first] for c, first in zip(shown, values, strict=True)}
+    return found
 
 
 def check_table(
@@ -570,21 +584,20 @@ def check_table(
             for check in sorted(table.checks, key=lambda c: c.column or "")
             if check.rule == "required_column" and check.column in table.missing_columns
         ]
-        for check in row_checks:
-            if broken[check]:
-                examples = _examples(con, table, check, broken[check])
-                failures.append(
-                    Failure(
-                        "raw",
-                        check.table,
-                        check.column,
-                        check.rule,
-                        check.description,
-                        broken[check],
-                        examples,
-                    )
-                )
         failing = [c for c in row_checks if broken[c]]
+        examples = _examples(con, table, {c: broken[c] for c in failing})
+        for check in failing:
+            failures.append(
+                Failure(
+                    "raw",
+                    check.table,
+                    check.column,
+                    check.rule,
+                    check.description,
+                    broken[check],
+                    examples[check],
+                )
+            )
         if failing:
             where = " or ".join(f"({c.broken})" for c in failing)
             table.rejected_rows = con.execute(
