@@ -83,7 +83,11 @@ DEFAULT_MEMORY_LIMIT = "4GB"  # the dbt profile's default (profiles/profiles.yml
 # The tables other tables' rules read: checked first, so that a rule reads them only when they
 # are readable.
 REFERENCED_TABLES = ("accounts", "fx_rates")
+# The accepted account ids (a temporary table), and the lookups each table's checked view adds
+# to its rows: the account is not among them; the key is shared by different rows.
 KNOWN_ACCOUNTS = '"__known_accounts"'
+UNKNOWN_ACCOUNT = '"__unknown_account"'
+CONFLICTING_KEY = '"__conflicting_key"'
 # The columns the default as_of_date reads the latest value of (`latest_activity_date`).
 ACTIVITY_COLUMNS = (
     ("subscription_line_items", "start_date"),
@@ -125,10 +129,10 @@ class RejectedShareLimits:
 class RawCheck:
     """One rule on one raw table.
 
-    A row rule is SQL over the table's view: `broken` holds on the rows that break it and
-    `shown` is the value (or the pair of values) an example shows; a rule without `shown`
-    (`not_null`) is broken by empty values. `required_column` and `volume` are table rules,
-    without SQL.
+    A row rule is SQL over the table's checked view (`_checked_view`): `broken` holds on the
+    rows that break it and `shown` is the value (or the pair of values) an example shows; a rule
+    without `shown` (`not_null`) is broken by empty values. `required_column` and `volume` are
+    table rules, without SQL.
     """
 
     table: str
@@ -149,6 +153,8 @@ class RawTable:
     path: Path | None = None
     #: the DuckDB view of its contract columns; None when the file is absent or unreadable
     view: str | None = None
+    #: the view with the lookups of its rules, which the row rules read (`_checked_view`)
+    checked_view: str | None = None
     missing_columns: list[str] = field(default_factory=list)
     error: str | None = None
     checks: list[RawCheck] = field(default_factory=list)
@@ -322,14 +328,14 @@ def _helper(table: RawTable, purpose: str) -> str:
 
 def table_checks(
     table: RawTable,
-    known_accounts: str | None,
+    accounts_known: bool,
     currencies: list[str] | None,
     previous_count: int | None,
     factor: float,
 ) -> list[RawCheck]:
     """The checks of one raw table, generated from its contract, in the order they report.
 
-    `known_accounts` names a relation of the accepted account ids (None: no reference check);
+    `accounts_known`: the accepted accounts are in KNOWN_ACCOUNTS (else no reference check);
     `currencies` are those with a rate (None: no rate check).
     """
     contract = table.contract
@@ -405,7 +411,6 @@ def table_checks(
                 )
             )
     if contract.primary_key and table.has(*contract.primary_key):
-        keys = ", ".join(_ident(text_column(contract.column(k))) for k in contract.primary_key)
         shown = " || '|' || ".join(
             _ident(text_column(contract.column(k))) for k in contract.primary_key
         )
@@ -416,23 +421,20 @@ def table_checks(
                 "unique_key",
                 "no two different rows may share the primary key "
                 f"({', '.join(contract.primary_key)})",
-                f"({keys}) in (select {keys} from {_helper(table, 'conflicting_keys')})",
+                CONFLICTING_KEY,
                 (shown,),
             )
         )
     account_column = contract.references_accounts
-    if account_column and known_accounts is not None and table.has(account_column):
-        account = _ident(account_column)
+    if account_column and accounts_known and table.has(account_column):
         checks.append(
             RawCheck(
                 name,
                 account_column,
                 "references_accounts",
                 "every account must exist in raw.accounts",
-                # `is not null` first: `null not in (no rows)` is true
-                f"{account} is not null and {account} not in "
-                f"(select account_id from {known_accounts})",
-                (account,),
+                UNKNOWN_ACCOUNT,
+                (_ident(account_column),),
             )
         )
     for order in contract.date_order:
@@ -481,8 +483,9 @@ def _example(value) -> str:
     return _show(value)
 
 
-def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
-    """The conflicting keys of the unique_key check, and the table's exact duplicates.
+def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> str | None:
+    """The table's exact duplicates, and the conflicting keys of its unique_key check: the
+    temporary table of them, None when there are none.
 
     Only rows that share a key (or lack part of one) can be duplicates or conflicts, so the
     distinct rows are taken among those only, not among all the rows of the table.
@@ -495,7 +498,7 @@ def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
                 f"select count(*) - (select count(*) from (select distinct {', '.join(present)} "
                 f"from {view})) from {view}"
             ).fetchone()[0]
-        return
+        return None
     key = [_ident(text_column(contract.column(k))) for k in contract.primary_key]
     keys, incomplete = ", ".join(key), " or ".join(f"{k} is null" for k in key)
     shared, rows = _helper(table, "shared_keys"), _helper(table, "key_rows")
@@ -506,9 +509,8 @@ def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     )
     if not con.execute(f"select count(*) from {shared}").fetchone()[0]:
         # every row has a key of its own: no conflicts, no duplicates
-        con.execute(f"create temp table {conflicting} as from {shared}")
         table.exact_duplicates = None if table.missing_columns else 0
-        return
+        return None
     # the distinct rows behind those keys, with how many copies of each the file has
     con.execute(
         f"create temp table {rows} as select {', '.join(present)}, count(*) as __copies "
@@ -523,6 +525,37 @@ def _group_by_key(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
         table.exact_duplicates = con.execute(
             f"select coalesce(sum(__copies) - count(*), 0) from {rows}"
         ).fetchone()[0]
+    return conflicting
+
+
+def _checked_view(con: duckdb.DuckDBPyConnection, table: RawTable, conflicting: str | None):
+    """The table's view with its lookups joined on: whether the account is unknown
+    (UNKNOWN_ACCOUNT) and whether different rows share the key (CONFLICTING_KEY).
+
+    Joined once, under every rule of the scan, rather than a subquery per rule: each value is
+    then trimmed and cast once per row, not once per rule that reads it.
+    """
+    contract = table.contract
+    lookups, joins = ["raw_row.*"], []
+    account_column = contract.references_accounts
+    if any(check.rule == "references_accounts" for check in table.checks):
+        account = f"raw_row.{_ident(account_column)}"
+        joins.append(f"left join {KNOWN_ACCOUNTS} as known on {account} = known.account_id")
+        lookups.append(f"{account} is not null and known.account_id is null as {UNKNOWN_ACCOUNT}")
+    if any(check.rule == "unique_key" for check in table.checks):
+        if conflicting is None:
+            lookups.append(f"false as {CONFLICTING_KEY}")
+        else:
+            key = [_ident(text_column(contract.column(k))) for k in contract.primary_key]
+            matched = " and ".join(f"raw_row.{k} = conflicting.{k}" for k in key)
+            joins.append(f"left join {conflicting} as conflicting on {matched}")
+            lookups.append(f"conflicting.{key[0]} is not null as {CONFLICTING_KEY}")
+    view = _helper(table, "checked")
+    con.execute(
+        f"create temp view {view} as select {', '.join(lookups)} "
+        f"from {table.view} as raw_row {' '.join(joins)}"
+    )
+    return view
 
 
 def _examples(
@@ -541,7 +574,7 @@ def _examples(
             f"min_by(({', '.join(c.shown)}), __row, {EXAMPLES_SHOWN}) filter (where {c.broken})"
             for c in shown
         ]
-        values = con.execute(f"select {', '.join(firsts)} from {table.view}").fetchone()
+        values = con.execute(f"select {', '.join(firsts)} from {table.checked_view}").fetchone()
         found |= {c: [_example(v) for v in first] for c, first in zip(shown, values, strict=True)}
     return found
 
@@ -549,7 +582,7 @@ def _examples(
 def check_table(
     con: duckdb.DuckDBPyConnection,
     table: RawTable,
-    known_accounts: str | None,
+    accounts_known: bool,
     currencies: list[str] | None,
     previous_count: int | None,
     factor: float,
@@ -559,7 +592,7 @@ def check_table(
     Sets the table's row count, latest activity, rejected rows and exact duplicates. A file
     that turns out unreadable while its rows are read gets `error` (and no view) instead.
     """
-    table.checks = table_checks(table, known_accounts, currencies, previous_count, factor)
+    table.checks = table_checks(table, accounts_known, currencies, previous_count, factor)
     row_checks = [c for c in table.checks if c.broken is not None]
     text_columns = [text_column(c) for c in table.contract.columns if table.has(c.name)]
     activity = [
@@ -568,12 +601,12 @@ def check_table(
         if name == table.contract.name and table.has(column)
     ]
     try:
-        _group_by_key(con, table)
+        table.checked_view = _checked_view(con, table, _group_by_key(con, table))
         # one scan of the file counts every row rule
         counted = [f"count_if({c.broken})" for c in row_checks]
         counted += [f"max({_ident(column)})" for column in activity]
         counts = con.execute(
-            f"select {', '.join(['count(*)', *counted])} from {table.view}"
+            f"select {', '.join(['count(*)', *counted])} from {table.checked_view}"
         ).fetchone()
         table.row_count = counts[0]
         broken = dict(zip(row_checks, counts[1 : 1 + len(row_checks)], strict=True))
@@ -602,13 +635,14 @@ def check_table(
             where = " or ".join(f"({c.broken})" for c in failing)
             table.rejected_rows = con.execute(
                 f"select count(*) from (select distinct {', '.join(map(_ident, text_columns))} "
-                f"from {table.view} where {where})"
+                f"from {table.checked_view} where {where})"
             ).fetchone()[0]
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault: the run fails with the error itself
     except duckdb.Error as error:
         table.error = str(error).splitlines()[0]
-        table.view, table.row_count, table.rejected_rows, table.exact_duplicates = (None,) * 4
+        table.view, table.checked_view, table.row_count = None, None, None
+        table.rejected_rows, table.exact_duplicates = None, None
         table.latest = {}
         return []
     for check in table.checks:
@@ -750,7 +784,7 @@ def validate_raw(
         fx_rates = tables.get("fx_rates")
         # no fx_rates file: only USD has a rate
         currencies = [] if fx_rates is not None and fx_rates.path is None else None
-        known_accounts = None
+        accounts_known = False
         table_failures: dict[str, list[Failure]] = {}
         for table in sorted(
             tables.values(), key=lambda t: t.contract.name not in REFERENCED_TABLES
@@ -759,14 +793,14 @@ def validate_raw(
                 continue
             previous = (previous_counts or {}).get(table.contract.name)
             table_failures[table.contract.name] = check_table(
-                con, table, known_accounts, currencies, previous, factor
+                con, table, accounts_known, currencies, previous, factor
             )
             if table is tables.get("accounts") and table.has("account_id"):
                 con.execute(
                     f"create temp table {KNOWN_ACCOUNTS} as select distinct account_id "
                     f"from {table.view} where account_id is not null"
                 )
-                known_accounts = KNOWN_ACCOUNTS
+                accounts_known = True
             if table is fx_rates and table.has("currency"):
                 currencies = [
                     row[0]
