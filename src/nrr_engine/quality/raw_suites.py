@@ -232,7 +232,8 @@ def raw_connection(temp_directory: Path | str | None = None) -> Iterator[duckdb.
         config = {
             "memory_limit": os.environ.get("NRR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             "temp_directory": str(spill_directory),
-            # Examples are the first broken rows in file order (the dbt profile turns it off).
+            # The CSV views number their rows as read (row_number() over ()): in file order only
+            # while insertion order is preserved (the dbt profile turns it off).
             "preserve_insertion_order": True,
         }
         with duckdb.connect(config=config) as con:
@@ -273,7 +274,12 @@ def register_raw_table(
             as_text = f"nullif(trim(cast({source} as varchar)), '')"
             empty = f"{source} is null"
             if not NEVER_BLANK_TYPES.fullmatch(source_type):
-                empty = f"{as_text} is null"
+                # A value that starts with a printable ASCII character other than the space is
+                # not blank: only the others are trimmed to find out (trimming costs the most).
+                empty = (
+                    f"case when ascii(cast({source} as varchar)) between 33 and 126 then false "
+                    f"else {as_text} is null end"
+                )
             selected.append(f"{empty} as {_ident(column.name + '__empty')}")
             if column.type == "string":
                 selected.append(f"{as_text} as {_ident(column.name)}")
