@@ -14,8 +14,8 @@ candidate is deleted and the published file is never opened for writing, so it s
 byte-for-byte unchanged.
 
 Every run, published or not, appends a row to `audit_runs` in the run log (its own DuckDB file,
-`run_log.duckdb` next to the warehouse by default), writes GX Data Docs to
-`<output_dir>/data_docs/` and a JSON summary to `<output_dir>/run_summary.json`. Exit code: 0
+`run_log.duckdb` next to the warehouse by default), writes the GX Data Docs of the mart suites
+to `<output_dir>/data_docs/` and a JSON summary to `<output_dir>/run_summary.json`. Exit code: 0
 published, 1 failed, 2 not started (bad arguments, or another run holds the lock).
 """
 
@@ -522,9 +522,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr-scheduled-run",
         description=(
-            "Validate raw inputs (Great Expectations), check source freshness, build with dbt "
-            "into a candidate warehouse, validate the marts and publish it atomically. Exits 1 "
-            "and publishes nothing when any step fails."
+            "Validate raw inputs (SQL checks in DuckDB), check source freshness, build with dbt "
+            "into a candidate warehouse, validate the marts (Great Expectations) and publish it "
+            "atomically. Exits 1 and publishes nothing when any step fails."
         ),
     )
     parser.add_argument("--project-dir", type=Path, help="dbt project (default: found from cwd)")
