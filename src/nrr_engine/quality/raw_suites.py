@@ -19,13 +19,15 @@ checks of a table are:
 - ``volume``: the row count is within a factor of the last published run's count.
 
 A table costs one grouping of its rows by primary key (the keys that more than one row shares,
-then the distinct rows behind those keys) and one aggregate query that counts the rows breaking
-each row rule. Only for a broken rule are a few rows fetched: the first ``EXAMPLES_SHOWN`` broken
-values in file order (the connection preserves insertion order), formatted as the earlier
-Great Expectations validation of pandas frames showed them, so that the scheduled run's output
-and run log read the same. The connection has a memory limit (``NRR_DUCKDB_MEMORY_LIMIT``,
-default 4GB, as in the dbt profile) and spills to ``NRR_DUCKDB_TEMP_DIR`` (else a temporary
-folder removed afterwards).
+then the distinct rows behind those keys only) and one aggregate scan of its checked view (the
+view with the account and key lookups joined on) that counts the rows breaking each row rule. A
+table with broken rules costs two scans more: one takes the first ``EXAMPLES_SHOWN`` broken
+values of each, in file order (by row number), formatted as the earlier Great Expectations
+validation of pandas frames showed them, so that the scheduled run's output and run log read
+the same; the other counts the distinct broken rows. Python gets counts and those examples,
+never rows. The connection has a memory limit (``NRR_DUCKDB_MEMORY_LIMIT``, default 4GB, as in
+the dbt profile) and spills to ``NRR_DUCKDB_TEMP_DIR`` (else a temporary folder removed
+afterwards).
 
 Row-level rules (every rule but ``required_column`` and ``volume``) are what staging quarantines:
 like ``dbt build``, a table whose distinct broken rows stay within its rejected-share limit (the
