@@ -45,8 +45,9 @@ build-own: setup
 	NRR_RAW_PATH=$(abspath $(RAW)) NRR_DUCKDB_PATH=$(OWN_WAREHOUSE) $(BIN)/dbt build
 	$(BIN)/python -m nrr_engine.report --duckdb-path $(OWN_WAREHOUSE)
 
-# Validate raw (Great Expectations) -> dbt source freshness -> dbt build into $(NRR_DUCKDB_PATH).next
-# -> validate the marts -> swap it onto $(NRR_DUCKDB_PATH); on any failure exit 1 and publish nothing.
+# Validate raw (SQL checks in DuckDB) -> dbt source freshness -> dbt build into $(NRR_DUCKDB_PATH).next
+# -> validate the marts (Great Expectations) -> swap it onto $(NRR_DUCKDB_PATH); on any failure exit 1
+# and publish nothing.
 # Extra options: make scheduled-run SCHEDULED_RUN_ARGS='--as-of-date 2026-10-31'
 scheduled-run: setup data
 	$(BIN)/python -m nrr_engine.quality.scheduled_run $(SCHEDULED_RUN_ARGS)

@@ -3,7 +3,7 @@
 ``models/staging/raw/_raw__sources.yml`` declares, per column, ``config.meta.contract`` (type,
 nullable, default, values, min, max, exclusive_min) and, per table, ``config.meta`` (required,
 required_when, primary_key, references_accounts, date_order, fx_currency). The staging models
-generate their casts and checks from it; the raw suites and the template raw folder
+generate their casts and checks from it; the raw checks and the template raw folder
 (``nrr_engine.raw_template``) are generated from the same declarations, so they cannot drift
 apart.
 

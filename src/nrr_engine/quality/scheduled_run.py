@@ -14,8 +14,8 @@ candidate is deleted and the published file is never opened for writing, so it s
 byte-for-byte unchanged.
 
 Every run, published or not, appends a row to `audit_runs` in the run log (its own DuckDB file,
-`run_log.duckdb` next to the warehouse by default), writes GX Data Docs to
-`<output_dir>/data_docs/` and a JSON summary to `<output_dir>/run_summary.json`. Exit code: 0
+`run_log.duckdb` next to the warehouse by default), writes the GX Data Docs of the mart suites
+to `<output_dir>/data_docs/` and a JSON summary to `<output_dir>/run_summary.json`. Exit code: 0
 published, 1 failed, 2 not started (bad arguments, or another run holds the lock).
 """
 
@@ -248,13 +248,11 @@ class _Run:
         contracts = load_raw_contract(self.config.project_dir)
         previous = (self.previous or {}).get("raw_row_counts")
         limits = RejectedShareLimits.from_vars(self.vars)
-        result = validate_raw(
-            self.config.raw_path, contracts, previous, self.factor, self.session, limits
-        )
+        result = validate_raw(self.config.raw_path, contracts, previous, self.factor, limits)
         self.raw_counts = result.row_counts
         self.notes += result.notes
         if self.as_of is None and not result.failures:
-            self.as_of = latest_activity_date(result.tables, self.started.date())
+            self.as_of = latest_activity_date(result.activity, self.started.date())
         return result.failures
 
     def _reference_time(self) -> datetime:
@@ -524,9 +522,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nrr-scheduled-run",
         description=(
-            "Validate raw inputs (Great Expectations), check source freshness, build with dbt "
-            "into a candidate warehouse, validate the marts and publish it atomically. Exits 1 "
-            "and publishes nothing when any step fails."
+            "Validate raw inputs (SQL checks in DuckDB), check source freshness, build with dbt "
+            "into a candidate warehouse, validate the marts (Great Expectations) and publish it "
+            "atomically. Exits 1 and publishes nothing when any step fails."
         ),
     )
     parser.add_argument("--project-dir", type=Path, help="dbt project (default: found from cwd)")

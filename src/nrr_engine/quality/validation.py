@@ -1,10 +1,12 @@
 """Run suites with Great Expectations and turn failed expectations into named failures.
 
-A suite is a pandas DataFrame plus a list of ``Check``s: the name of a GX Core expectation class,
-its arguments, and what it means for us (table, column, rule). Suites are built without GX, so
-building them is cheap and testable; GX is imported only here, lazily, when a suite runs (the
-import takes about 3 s). Data is always handed to GX as a DataFrame through a pandas datasource:
-GX's SQL datasource does not work over DuckDB (see the stack notes).
+The mart suites run here (the raw validation is SQL in DuckDB, ``raw_suites``, and shares only
+``Failure`` and the way examples are shown). A suite is a pandas DataFrame plus a list of
+``Check``s: the name of a GX Core expectation class, its arguments, and what it means for us
+(table, column, rule). Suites are built without GX, so building them is cheap and testable; GX is
+imported only here, lazily, when a suite runs (the import takes about 3 s). Data is always handed
+to GX as a DataFrame through a pandas datasource: GX's SQL datasource does not work over DuckDB
+(see the stack notes).
 """
 
 from __future__ import annotations
@@ -56,9 +58,6 @@ class Failure:
     detail: str
     unexpected_count: int | None = None
     examples: list[str] = field(default_factory=list)
-    # Frame index of each row that broke a row-level rule (None for a table-level rule): the raw
-    # validation counts the distinct rows behind a table's failures to get its rejected share.
-    row_indices: list[int] | None = field(default=None, repr=False, compare=False)
 
     def message(self) -> str:
         where = self.table + (f".{self.column}" if self.column else "")
@@ -69,9 +68,7 @@ class Failure:
         return text
 
     def as_dict(self) -> dict:
-        found = asdict(self)
-        del found["row_indices"]
-        return found
+        return asdict(self)
 
 
 def _show(value: Any) -> str:
@@ -172,8 +169,8 @@ class GxSession:
                     name=f"{stage}:{name}",
                     validation_definitions=[definition],
                     actions=[],
-                    # COMPLETE: the index of every unexpected row (the rejected share needs them)
-                    result_format={"result_format": "COMPLETE"},
+                    # SUMMARY: counts and the first unexpected values, not every unexpected row
+                    result_format={"result_format": "SUMMARY"},
                 )
             )
             result = checkpoint.run(batch_parameters={"dataframe": suite.frame})
@@ -196,14 +193,6 @@ def _exceptions(info) -> list[str]:
     if "raised_exception" in info:
         return [str(info.get("exception_message"))] if info.get("raised_exception") else []
     return [m for value in info.values() for m in _exceptions(value)]
-
-
-def _row_indices(raw: dict) -> list[int] | None:
-    """Frame indices of the unexpected rows of a row-level check; None for a table check."""
-    indices = raw.get("unexpected_index_list")
-    if indices is None or raw.get("unexpected_count") is None:
-        return None
-    return [int(index) for index in indices]
 
 
 def _failures(results, stage: str) -> list[Failure]:
@@ -242,7 +231,6 @@ def _failures(results, stage: str) -> list[Failure]:
                     detail=detail,
                     unexpected_count=raw.get("unexpected_count"),
                     examples=examples,
-                    row_indices=_row_indices(raw),
                 ),
             )
         )
