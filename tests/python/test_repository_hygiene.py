@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,9 +50,12 @@ def test_no_tracked_file_reads_a_sibling_folder():
 
 
 def test_no_tracked_file_names_an_absolute_path_of_one_machine():
-    own_location = re.compile(r"(?<![\w.])" + re.escape(str(REPO.parent)) + r"/")
     assert offending_lines(MACHINE_ROOTS) == []
-    assert offending_lines(own_location) == []
+    # the folder this clone sits in, unless it is the system's temporary folder: the docs name
+    # example paths there (`NRR_DUCKDB_PATH=/tmp/x.duckdb`), and a clone may well sit in it
+    if REPO.parent.resolve() != Path(tempfile.gettempdir()).resolve():
+        own_location = re.compile(r"(?<![\w.])" + re.escape(str(REPO.parent)) + r"/")
+        assert offending_lines(own_location) == []
 
 
 def test_the_patterns_catch_what_they_are_for():
